@@ -1,0 +1,1 @@
+"""Recovery Coach: an Alexa skill that talks a sore runner through eight recovery steps."""

@@ -1,0 +1,41 @@
+"""Command line: `python -m skill chat|sync-model ...`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m skill", description="Recovery Coach")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    chat = commands.add_parser("chat", help="talk to the skill in text, with no Amazon account")
+    chat.add_argument("--json", action="store_true", help="print one JSON object per turn")
+    chat.add_argument("--locale", default="en-US", help="the locale to talk in (default en-US)")
+
+    sync = commands.add_parser(
+        "sync-model", help="write the remedy names and synonyms into the interaction models"
+    )
+    sync.add_argument("--locale", action="append", help="only this locale (repeatable)")
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    if args.command == "chat":
+        from skill.simulator.chat import run_chat
+
+        return run_chat(locale=args.locale, as_json=args.json)
+    if args.command == "sync-model":
+        from skill import resources
+        from skill.interaction_model import sync_remedy_slot_type
+
+        for locale in args.locale or resources.available_locales():
+            changed = sync_remedy_slot_type(locale)
+            print(f"{locale}: {'updated' if changed else 'already in step'}")
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

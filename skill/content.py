@@ -1,0 +1,78 @@
+"""A locale's remedies and speech templates, loaded once per process from package data."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields
+from functools import cache
+
+from skill import resources
+from skill.speech import Rendered, Speech
+
+
+@dataclass(frozen=True)
+class Remedy:
+    id: str
+    name: str
+    synonyms: tuple[str, ...]
+    title: str
+    short: str
+    step: str
+    why: str
+    more: str
+
+    @classmethod
+    def from_data(cls, data: dict[str, object]) -> Remedy:
+        expected = {field.name for field in fields(cls)}
+        missing = expected - data.keys()
+        unknown = data.keys() - expected
+        if missing or unknown:
+            raise ValueError(
+                f"remedy {data.get('id')!r}: missing {sorted(missing)}, unknown {sorted(unknown)}"
+            )
+        values = dict(data)
+        values["synonyms"] = tuple(values["synonyms"])  # type: ignore[arg-type]
+        return cls(**values)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Content:
+    locale: str
+    remedies: tuple[Remedy, ...]
+    speech: Speech
+    apology: Rendered  # rendered at load, so the error path needs no template at all
+
+    @property
+    def total(self) -> int:
+        return len(self.remedies)
+
+    def remedy_at(self, number: int) -> Remedy:
+        return self.remedies[number - 1]
+
+    def number_of(self, remedy_id: str) -> int | None:
+        for number, remedy in enumerate(self.remedies, start=1):
+            if remedy.id == remedy_id:
+                return number
+        return None
+
+
+def load_remedies(locale: str) -> tuple[Remedy, ...]:
+    text = (resources.responses_dir() / locale / "remedies.toml").read_text(encoding="utf-8")
+    remedies = tuple(Remedy.from_data(entry) for entry in tomllib.loads(text)["remedy"])
+    ids = [remedy.id for remedy in remedies]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"{locale}: duplicate remedy ids in {ids}")
+    return remedies
+
+
+@cache
+def content_for(requested_locale: str | None) -> Content:
+    """The content for the closest locale we have; cached, so each locale loads once."""
+    locale = resources.pick_locale(requested_locale)
+    speech = Speech(resources.responses_dir() / locale / "speech")
+    return Content(
+        locale=locale,
+        remedies=load_remedies(locale),
+        speech=speech,
+        apology=speech.render("error"),
+    )

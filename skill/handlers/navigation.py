@@ -1,0 +1,88 @@
+"""Moving through the routine: next, previous, repeat, start over, go to a step."""
+
+from __future__ import annotations
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+from skill import routine
+from skill.conversation import Conversation
+from skill.handlers.base import IntentHandler, slot_id, slot_number, slot_text
+from skill.routine import Move, Offer, Outcome
+
+
+def read_move(conversation: Conversation, move: Move) -> Response:
+    """Say what a move led to."""
+    conversation.move_to(move.position)
+    if move.outcome is Outcome.STEP:
+        return conversation.say("step")
+    if move.outcome is Outcome.PAST_END:
+        return conversation.say("finished", offer=Offer.START_OVER)
+    if move.outcome is Outcome.BEFORE_START:
+        return conversation.say("at_start")
+    return conversation.say("out_of_range")
+
+
+class NextHandler(IntentHandler):
+    intents = ("AMAZON.NextIntent",)
+
+    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
+        return read_move(
+            conversation, routine.next_step(conversation.position, conversation.content.total)
+        )
+
+
+class PreviousHandler(IntentHandler):
+    intents = ("AMAZON.PreviousIntent",)
+
+    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
+        return read_move(
+            conversation, routine.previous_step(conversation.position, conversation.content.total)
+        )
+
+
+class StartOverHandler(IntentHandler):
+    intents = ("AMAZON.StartOverIntent",)
+
+    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
+        return read_move(conversation, routine.start_over())
+
+
+class RepeatHandler(IntentHandler):
+    """Repeats the last thing said, whatever it was."""
+
+    intents = ("AMAZON.RepeatIntent",)
+
+    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
+        return conversation.repeat()
+
+
+class GoToStepHandler(IntentHandler):
+    """ "Go to step five", "the third one", "the last one"."""
+
+    intents = ("GoToStepIntent",)
+
+    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
+        total = conversation.content.total
+        number = slot_number(handler_input, "number")
+        if number is None:
+            ordinal = slot_number(handler_input, "ordinal")
+            number = None if ordinal is None else routine.resolve_ordinal(ordinal, total)
+        if number is None:
+            return conversation.say("out_of_range")
+        return read_move(conversation, routine.go_to(conversation.position, number, total))
+
+
+class GoToRemedyHandler(IntentHandler):
+    """ "Skip to the ice bath"."""
+
+    intents = ("GoToRemedyIntent",)
+
+    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
+        remedy_id = slot_id(handler_input, "remedy")
+        number = conversation.content.number_of(remedy_id) if remedy_id else None
+        if number is None:
+            return conversation.say("unknown_remedy", heard=slot_text(handler_input, "remedy"))
+        return read_move(
+            conversation, routine.go_to(conversation.position, number, conversation.content.total)
+        )

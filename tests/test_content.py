@@ -1,0 +1,135 @@
+"""Checks on the words: every template renders for every place in the routine, as valid,
+short SSML; remedy data is complete; every response kind the code asks for exists."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from skill import resources
+from skill.content import Content, content_for, load_remedies
+from skill.speech import ssml_to_text
+from tests.checks import ALLOWED_SSML_TAGS, ONE_BREATH_WORDS, ssml_tags
+
+LOCALES = resources.available_locales()
+STEP_WORDS = 35  # a step is read in at most this many words before its prompt
+SKILL_CODE = Path(__file__).parent.parent / "skill"
+SAID_ONLY_AT_A_STEP = {"step"}
+
+
+def places(content: Content) -> list[dict[str, Any]]:
+    """Every place a template can be rendered from: not started, and each step."""
+    result: list[dict[str, Any]] = [
+        {"number": None, "total": content.total, "remedy": None, "next": content.remedies[0]}
+    ]
+    for number, remedy in enumerate(content.remedies, start=1):
+        upcoming = content.remedy_at(number + 1) if number < content.total else None
+        result.append(
+            {"number": number, "total": content.total, "remedy": remedy, "next": upcoming}
+        )
+    return result
+
+
+def renderings(content: Content):  # type: ignore[no-untyped-def]
+    for kind, at, offer, remedy in itertools.product(
+        content.speech.kinds(), places(content), (None, "begin", "start_over"), content.remedies
+    ):
+        if kind in SAID_ONLY_AT_A_STEP and at["number"] is None:
+            continue
+        data = {
+            "at": at,
+            "offer": offer,
+            "remedy": remedy,
+            "remedies": content.remedies,
+            "remaining": content.remedies[(at["number"] or 0) :],
+            "heard": 'the "hot" tub & <sauna>',
+            "first_time": at["number"] is None,
+        }
+        yield kind, data, content.speech.render(kind, **data)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_template_renders_valid_short_ssml_everywhere(locale: str) -> None:
+    content = content_for(locale)
+    count = 0
+    for kind, data, rendered in renderings(content):
+        where = f"{locale}/{kind} at {data['at']['number']} offer {data['offer']}"
+        for ssml in filter(None, (rendered.speech, rendered.reprompt)):
+            assert ssml_tags(f"<speak>{ssml}</speak>") <= ALLOWED_SSML_TAGS, where
+            words = ssml_to_text(ssml).split()
+            assert 0 < len(words) <= ONE_BREATH_WORDS, f"{where}: {len(words)} words"
+        assert rendered.speech, where
+        if rendered.card_title is not None:
+            assert rendered.card_text, where
+        count += 1
+    assert count > 0
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_step_is_one_breath_before_its_prompt(locale: str) -> None:
+    content = content_for(locale)
+    for at in places(content)[1:]:
+        rendered = content.speech.render("step", at=at, offer=None)
+        assert rendered.reprompt
+        speech, prompt = ssml_to_text(rendered.speech), ssml_to_text(rendered.reprompt)
+        assert speech.endswith(prompt), "a step ends with its prompt"
+        body = speech.removesuffix(prompt).split()
+        assert len(body) <= STEP_WORDS, f"step {at['number']}: {len(body)} words"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_values_are_escaped_for_ssml(locale: str) -> None:
+    content = content_for(locale)
+    at = places(content)[1]
+    rendered = content.speech.render("unknown_remedy", at=at, offer=None, heard="fish & <chips>")
+    assert "fish &amp; &lt;chips&gt;" in rendered.speech
+    assert "fish & <chips>" in ssml_to_text(rendered.speech)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_remedy_data_is_complete(locale: str) -> None:
+    remedies = load_remedies(locale)
+    assert len(remedies) >= 1
+    for remedy in remedies:
+        assert re.fullmatch(r"[a-z][a-z_]*", remedy.id), remedy.id
+        for field in ("name", "title", "short", "step", "why", "more"):
+            assert getattr(remedy, field).strip(), f"{remedy.id}.{field} is empty"
+
+
+def test_every_locale_has_the_same_remedies_and_kinds() -> None:
+    reference = content_for(LOCALES[0])
+    for locale in LOCALES[1:]:
+        content = content_for(locale)
+        assert [r.id for r in content.remedies] == [r.id for r in reference.remedies], locale
+        assert content.speech.kinds() == reference.speech.kinds(), locale
+
+
+def test_english_content_follows_the_article() -> None:
+    """The eight remedies of the source article, in its order."""
+    ids = [remedy.id for remedy in load_remedies("en-US")]
+    assert ids == [
+        "cool_down", "heat", "elevation", "rehydration",
+        "massage", "foam_rolling", "ice_bath", "eating",
+    ]  # fmt: skip
+
+
+def test_every_kind_the_code_asks_for_has_a_template_and_every_template_is_used() -> None:
+    code = "\n".join(path.read_text() for path in SKILL_CODE.rglob("*.py"))
+    asked = set(re.findall(r"\b(?:say|finish|say_and_keep_offer|render)\(\s*\"(\w+)\"", code))
+    asked |= set(re.findall(r'\bkind = "(\w+)"', code))
+    kinds = set(content_for("en-US").speech.kinds())
+    assert asked - kinds == set(), "the code asks for kinds with no template"
+    assert kinds - asked == set(), "templates no code uses"
+
+
+def test_locale_fallback() -> None:
+    assert resources.pick_locale("en-US", ["en-US"]) == "en-US"
+    assert resources.pick_locale("en-GB", ["de-DE", "en-US"]) == "en-US"
+    assert resources.pick_locale("de-AT", ["de-DE", "en-US"]) == "de-DE"
+    assert resources.pick_locale("ja-JP", ["de-DE", "en-US"]) == "en-US"
+    assert resources.pick_locale(None, ["en-US"]) == "en-US"
+    assert content_for("en-GB").locale == "en-US"
