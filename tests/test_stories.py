@@ -39,7 +39,7 @@ def load(path: Path) -> dict[str, Any]:
 def send(device: SimulatedDevice, turn: dict[str, Any]) -> Turn:
     if "attributes" in turn:
         if not device.in_session:
-            device._start_session()
+            device.start_session()
         device.attributes = dict(turn["attributes"])
     if "say" in turn:
         result = device.say(turn["say"])

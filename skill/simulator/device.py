@@ -117,14 +117,14 @@ class SimulatedDevice:
             return self.launch(text)
         assert utterance.understanding is not None
         if utterance.kind == "one_shot" or not self.in_session:
-            self._start_session()
+            self.start_session()
         return self.intent(
             utterance.understanding.intent, utterance.understanding.slots, utterance=text
         )
 
     def launch(self, utterance: str | None = None) -> Turn:
-        self._start_session()
-        return self._exchange(LaunchRequest(**self._request_fields()), utterance)
+        self.start_session()
+        return self._exchange(LaunchRequest(**self.request_fields()), utterance)
 
     def intent(
         self,
@@ -134,13 +134,13 @@ class SimulatedDevice:
     ) -> Turn:
         """Send an intent; a plain string slot value is resolved through the model."""
         if not self.in_session:
-            self._start_session()
+            self.start_session()
         filled = {
             slot: (value if isinstance(value, SlotValue) else self._resolve(name, slot, value))
             for slot, value in (slots or {}).items()
         }
         request = IntentRequest(
-            **self._request_fields(),
+            **self.request_fields(),
             dialog_state=None,
             intent=Intent(
                 name=name,
@@ -151,19 +151,19 @@ class SimulatedDevice:
         return self._exchange(request, utterance)
 
     def end_session(self, reason: SessionEndedReason = SessionEndedReason.USER_INITIATED) -> Turn:
-        request = SessionEndedRequest(**self._request_fields(), reason=reason)
+        request = SessionEndedRequest(**self.request_fields(), reason=reason)
         turn = self._exchange(request, None)
         self.session_id = None
         return turn
 
     # Envelopes ----------------------------------------------------------------------
 
-    def _start_session(self) -> None:
+    def start_session(self) -> None:
         self.session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
         self.attributes = {}
         self._new_session = True
 
-    def _request_fields(self) -> dict[str, Any]:
+    def request_fields(self) -> dict[str, Any]:
         return {
             "request_id": f"amzn1.echo-api.request.{uuid.uuid4()}",
             "timestamp": datetime.now(UTC).replace(microsecond=0),
@@ -197,6 +197,11 @@ class SimulatedDevice:
         )
         serialized: dict[str, Any] = _serializer.serialize(envelope)  # type: ignore[assignment]
         return serialized
+
+    def envelope_for_launch(self) -> dict[str, Any]:
+        """A launch envelope in a new session, without sending it (for door tests)."""
+        self.start_session()
+        return self.envelope(LaunchRequest(**self.request_fields()))
 
     def _exchange(self, request: Request, utterance: str | None) -> Turn:
         event = self.envelope(request)
