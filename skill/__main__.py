@@ -1,4 +1,4 @@
-"""Command line: `python -m skill chat|sync-model ...`."""
+"""Command line: `python -m skill chat|serve|sync-model ...`."""
 
 from __future__ import annotations
 
@@ -11,14 +11,28 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m skill", description="Recovery Coach")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    chat = commands.add_parser("chat", help="talk to the skill in text, with no Amazon account")
-    chat.add_argument("--json", action="store_true", help="print one JSON object per turn")
-    chat.add_argument("--locale", default="en-US", help="the locale to talk in (default en-US)")
+    chat_command = commands.add_parser(
+        "chat", help="talk to the skill in text, with no Amazon account"
+    )
+    chat_command.add_argument("--json", action="store_true", help="print one JSON object per turn")
+    chat_command.add_argument(
+        "--locale", default="en-US", help="the locale to talk in (default en-US)"
+    )
 
-    sync = commands.add_parser(
+    serve_command = commands.add_parser("serve", help="run the skill as an Alexa web service")
+    serve_command.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve_command.add_argument("--port", type=int, default=8080, help="port to listen on")
+    serve_command.add_argument(
+        "--no-verify",
+        dest="verify",
+        action="store_false",
+        help="skip Alexa request verification (local testing only)",
+    )
+
+    sync_command = commands.add_parser(
         "sync-model", help="write the remedy names and synonyms into the interaction models"
     )
-    sync.add_argument("--locale", action="append", help="only this locale (repeatable)")
+    sync_command.add_argument("--locale", action="append", help="only this locale (repeatable)")
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
@@ -26,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
         from skill.simulator.chat import run_chat
 
         return run_chat(locale=args.locale, as_json=args.json)
+    if args.command == "serve":
+        from skill.server import serve
+
+        return serve(args.host, args.port, args.verify)
     if args.command == "sync-model":
         from skill import resources
         from skill.interaction_model import sync_remedy_slot_type

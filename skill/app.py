@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import SkillBuilder
@@ -67,3 +69,9 @@ def build_skill() -> CustomSkill:
         builder.add_request_handler(handler())
     builder.add_exception_handler(ApologiseOnError())
     return builder.create()
+
+
+@cache
+def shared_skill() -> CustomSkill:
+    """The process's one skill, shared by every door (Lambda, web service, simulator)."""
+    return build_skill()

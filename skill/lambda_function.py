@@ -7,9 +7,9 @@ from typing import Any
 
 from ask_sdk_model import RequestEnvelope
 
-from skill.app import build_skill
+from skill.app import shared_skill
 
-_skill = build_skill()  # built once per Lambda container, during its init phase
+_skill = shared_skill()  # built once per Lambda container, during its init phase
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -1,0 +1,160 @@
+"""The web-service door: Flask and flask-ask-sdk's SkillAdapter around the same skill
+that `lambda_handler` serves.
+
+Every request to `/` is checked before the skill sees it: a JSON body of sane size that
+looks like an Alexa envelope, then (unless verification is off) Alexa's signature,
+certificate, timestamp and, when SKILL_ID is set, the application id. Whatever fails
+gets a 4xx with a short JSON error and one log line; nothing reaches a handler. Every
+request, good or bad, leaves one structured log line without user text or user ids.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from skill import oscrypto_compat
+
+oscrypto_compat.install()  # before flask_ask_sdk imports oscrypto (see that module)
+
+from ask_sdk_core.exceptions import SerializationException  # noqa: E402
+from ask_sdk_core.skill import CustomSkill  # noqa: E402
+from ask_sdk_webservice_support.verifier import AbstractVerifier  # noqa: E402
+from flask import Flask, Response, jsonify, request  # noqa: E402
+from flask_ask_sdk.skill_adapter import (  # noqa: E402
+    VERIFY_SIGNATURE_APP_CONFIG,
+    VERIFY_TIMESTAMP_APP_CONFIG,
+    SkillAdapter,
+)
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge  # noqa: E402
+
+from skill.app import shared_skill  # noqa: E402
+from skill.verify import RequestRejected, production_verifiers  # noqa: E402
+
+log = logging.getLogger("skill.webservice")
+MAX_BODY_BYTES = 128 * 1024  # Alexa's requests are a few KiB; APL events stay well under this
+
+
+class BadRequest(Exception):
+    def __init__(self, status: int, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.reason = reason
+
+
+def read_envelope() -> tuple[str, dict[str, Any]]:
+    """The body as text and as JSON, if it is a JSON object shaped like an Alexa envelope."""
+    if request.mimetype != "application/json":
+        raise BadRequest(415, "content_type", "the body must be application/json")
+    try:
+        text = request.get_data(cache=True).decode("utf-8")
+    except RequestEntityTooLarge:
+        raise BadRequest(413, "too_large", f"the body is over {MAX_BODY_BYTES} bytes") from None
+    except UnicodeDecodeError:
+        raise BadRequest(400, "encoding", "the body is not UTF-8") from None
+    try:
+        envelope = json.loads(text)
+    except ValueError:
+        raise BadRequest(400, "malformed_json", "the body is not valid JSON") from None
+    if not isinstance(envelope, dict) or not isinstance(envelope.get("request"), dict):
+        raise BadRequest(400, "not_an_envelope", "the body is not an Alexa request envelope")
+    if not isinstance(envelope["request"].get("type"), str):
+        raise BadRequest(400, "missing_request_type", "the request has no type")
+    return text, envelope
+
+
+class AlexaAdapter(SkillAdapter):
+    """SkillAdapter with the answers Alexa and operators need.
+
+    The stock `dispatch_request` turns any SDK error into a 500 and logs tracebacks for
+    failed verification; this one answers 4xx for what the caller got wrong, logs one
+    line a request, and leaves verification and dispatch to the adapter's own handler.
+    """
+
+    def dispatch_request(self) -> Response | tuple[Response, int]:
+        started = time.perf_counter()
+        facts: dict[str, Any] = {}
+        status, outcome = 200, "ok"
+        try:
+            text, envelope = read_envelope()
+            facts = _describe(envelope)
+            # flask-ask-sdk keeps its WebserviceSkillHandler here; it runs our verifiers.
+            answer = self._webservice_handler.verify_request_and_dispatch(
+                http_request_headers=request.headers, http_request_body=text
+            )
+            return jsonify(answer)
+        except RequestRejected as rejected:
+            status, outcome = rejected.status, f"rejected:{rejected.reason}"
+            return _error(status, rejected.reason, str(rejected))
+        except BadRequest as bad:
+            status, outcome = bad.status, f"bad_request:{bad.reason}"
+            return _error(status, bad.reason, str(bad))
+        except SerializationException:
+            status, outcome = 400, "bad_request:not_an_envelope"
+            return _error(status, "not_an_envelope", "the body is not an Alexa request envelope")
+        except Exception:
+            status, outcome = 500, "error"
+            log.exception("request failed inside the skill")
+            return _error(status, "internal", "the skill could not answer")
+        finally:
+            facts.update(
+                outcome=outcome,
+                status=status,
+                latency_ms=round((time.perf_counter() - started) * 1000, 1),
+            )
+            log.info(json.dumps(facts, separators=(",", ":")))
+
+
+def _describe(envelope: dict[str, Any]) -> dict[str, Any]:
+    """What a log line may say of a request: ids and types, never what the user said."""
+    body = envelope["request"]
+    intent = body.get("intent")
+    return {
+        "request_id": body.get("requestId"),
+        "type": body.get("type"),
+        "intent": intent.get("name") if isinstance(intent, dict) else None,
+    }
+
+
+def _error(status: int, reason: str, message: str) -> tuple[Response, int]:
+    return jsonify({"error": reason, "message": message}), status
+
+
+def create_app(
+    *,
+    verify: bool = True,
+    verifiers: Sequence[AbstractVerifier] | None = None,
+    skill: CustomSkill | None = None,
+) -> Flask:
+    """The Flask app. Verification is on unless `verify=False`; tests pass their own verifiers."""
+    app = Flask("recovery_coach")
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    # The SDK's own RequestVerifier rests on certvalidator and oscrypto; ours (skill.verify)
+    # does the same checks on cryptography, so the SDK's defaults are switched off here.
+    app.config[VERIFY_SIGNATURE_APP_CONFIG] = False
+    app.config[VERIFY_TIMESTAMP_APP_CONFIG] = False
+    if not verify:
+        checks: list[AbstractVerifier] = []
+    elif verifiers is not None:
+        checks = list(verifiers)
+    else:
+        checks = production_verifiers(os.environ.get("SKILL_ID") or None)
+    adapter = AlexaAdapter(
+        skill=skill or shared_skill(), skill_id=os.environ.get("SKILL_ID", ""), verifiers=checks
+    )
+    adapter.init_app(app)
+    app.add_url_rule("/", "alexa", adapter.dispatch_request, methods=["POST"])
+    app.add_url_rule("/healthz", "healthz", lambda: jsonify({"status": "ok"}), methods=["GET"])
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[Response, int]:
+        code = error.code or 500
+        return _error(
+            code, (error.name or "error").lower().replace(" ", "_"), error.description or ""
+        )
+
+    return app

@@ -1,0 +1,39 @@
+"""A real web-service process whose verifier trusts the tests' certificate authority.
+
+    python -m tests.support.signed_server ROOT_PEM CHAIN_PEM PORT
+
+Only the verifier's trust roots and certificate source differ from production; the
+server, the app, the checks and the skill are the production ones.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from cryptography import x509
+
+from skill.server import serve
+from skill.verify import SignatureVerifier, TimestampVerifier
+from skill.webservice import create_app
+from tests.support.pki import CERT_URL
+
+
+def main(root_pem: str, chain_pem: str, port: str) -> int:
+    root = x509.load_pem_x509_certificate(Path(root_pem).read_bytes())
+    chain = Path(chain_pem).read_bytes()
+
+    def fetch(url: str) -> bytes:
+        if url != CERT_URL:
+            raise OSError(f"no certificate at {url}")
+        return chain
+
+    def app():  # type: ignore[no-untyped-def]
+        verifiers = [SignatureVerifier(trust_roots=[root], fetch=fetch), TimestampVerifier()]
+        return create_app(verifiers=verifiers)
+
+    return serve("127.0.0.1", int(port), verify=True, app_factory=app)
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:]))

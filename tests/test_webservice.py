@@ -1,0 +1,229 @@
+"""The web-service door, through Flask's test client: the same skill answers signed
+requests, and whatever Alexa's rules or plain sense reject gets a 4xx and one log line."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from ask_sdk_model import IntentRequest, LaunchRequest
+from flask.testing import FlaskClient
+
+from skill.app import build_skill
+from skill.simulator.device import SIMULATOR_SKILL_ID, SimulatedDevice
+from skill.verify import ApplicationIdVerifier, SignatureVerifier, TimestampVerifier
+from skill.webservice import MAX_BODY_BYTES, create_app
+from tests.support.pki import CERT_URL, make_test_pki, signed_headers
+
+PKI = make_test_pki()
+
+
+class CountingSkill:
+    """The real skill, counting what reaches it."""
+
+    def __init__(self) -> None:
+        self.skill = build_skill()
+        self.calls = 0
+        original = self.skill.invoke
+
+        def invoke(**kwargs: Any) -> Any:
+            self.calls += 1
+            return original(**kwargs)
+
+        self.skill.invoke = invoke  # type: ignore[method-assign]
+
+
+def fetch(url: str) -> bytes:
+    if url != CERT_URL:
+        raise OSError(f"nothing at {url}")
+    return PKI.chain_pem()
+
+
+def make_client(skill_id: str | None = None) -> tuple[FlaskClient, CountingSkill]:
+    counting = CountingSkill()
+    verifiers: list[Any] = [
+        SignatureVerifier(trust_roots=[PKI.root], fetch=fetch),
+        TimestampVerifier(),
+    ]
+    if skill_id:
+        verifiers.append(ApplicationIdVerifier(skill_id))
+    app = create_app(verifiers=verifiers, skill=counting.skill)
+    return app.test_client(), counting
+
+
+def launch_event(**changes: Any) -> dict[str, Any]:
+    device = SimulatedDevice()
+    device.start_session()
+    fields = {**device.request_fields(), **changes}
+    return device.envelope(LaunchRequest(**fields))
+
+
+def post_signed(client: FlaskClient, event: dict[str, Any], **header_changes: str) -> Any:
+    body = json.dumps(event).encode()
+    headers = {**signed_headers(PKI, body), **header_changes}
+    return client.post("/", data=body, headers=headers)
+
+
+def web_door(client: FlaskClient):  # type: ignore[no-untyped-def]
+    def send(event: dict[str, Any]) -> dict[str, Any]:
+        reply = post_signed(client, event)
+        assert reply.status_code == 200, reply.get_json()
+        return reply.get_json()  # type: ignore[no-any-return]
+
+    return send
+
+
+def request_lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
+    return [json.loads(r.getMessage()) for r in caplog.records if r.name == "skill.webservice"]
+
+
+def test_a_signed_conversation_is_the_same_skill_as_on_lambda() -> None:
+    client, counting = make_client()
+    device = SimulatedDevice(send=web_door(client))
+    assert (device.launch().speech or "").startswith("Welcome to Recovery Coach")
+    assert (device.say("yes").speech or "").startswith("Step 1 of 8")
+    assert (device.say("skip to the ice bath").speech or "").startswith("Step 7 of 8: Ice bath.")
+    assert "micro-tears" in (device.say("why").speech or "")
+    assert counting.calls == 4
+
+
+def test_each_request_leaves_one_log_line_without_user_data(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    client, _ = make_client()
+    device = SimulatedDevice(send=web_door(client), user_id="amzn1.ask.account.PRIVATE")
+    with caplog.at_level(logging.INFO, logger="skill.webservice"):
+        device.launch()
+        device.say("why does elevation help")
+    launch, why = request_lines(caplog)
+    assert launch["type"] == "LaunchRequest" and launch["outcome"] == "ok"
+    assert launch["status"] == 200 and launch["request_id"].startswith("amzn1.echo-api.request.")
+    assert why["intent"] == "WhyIntent" and isinstance(why["latency_ms"], float)
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert "PRIVATE" not in logged and "elevation" not in logged
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "reason"),
+    [
+        ({"Signature-256": PKI.sign(b"something else")}, 400, "signature_invalid"),
+        ({"SignatureCertChainUrl": "http://s3.amazonaws.com/echo.api/c.pem"}, 400, "cert_url_scheme"),
+        ({"SignatureCertChainUrl": "https://s3.evil.com/echo.api/c.pem"}, 400, "cert_url_host"),
+        ({"SignatureCertChainUrl": "https://s3.amazonaws.com/ECHO.API/c.pem"}, 400, "cert_url_path"),
+        ({"SignatureCertChainUrl": "https://s3.amazonaws.com:8443/echo.api/c.pem"}, 400, "cert_url_port"),
+        ({"SignatureCertChainUrl": "https://s3.amazonaws.com/echo.api/other.pem"}, 400, "cert_fetch_failed"),
+    ],
+)  # fmt: skip
+def test_requests_failing_signature_checks_are_rejected_before_the_skill(
+    change: dict[str, str], status: int, reason: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    client, counting = make_client()
+    with caplog.at_level(logging.INFO, logger="skill.webservice"):
+        reply = post_signed(client, launch_event(), **change)
+    assert reply.status_code == status
+    assert reply.get_json()["error"] == reason
+    assert counting.calls == 0
+    (line,) = request_lines(caplog)
+    assert line["outcome"] == f"rejected:{reason}"
+    assert not [r for r in caplog.records if r.exc_info], "one line, no traceback"
+
+
+@pytest.mark.parametrize(
+    ("leaf_changes", "reason"),
+    [
+        ({"not_after": datetime.now(UTC) - timedelta(days=1)}, "cert_expired"),
+        ({"name": "echo-api.example.com"}, "cert_name"),
+    ],
+)
+def test_wrong_certificates_are_rejected(leaf_changes: dict[str, Any], reason: str) -> None:
+    leaf, key = PKI.leaf_with(**leaf_changes)
+    chain = PKI.chain_pem(leaf)
+    counting = CountingSkill()
+    verifier = SignatureVerifier(trust_roots=[PKI.root], fetch=lambda url: chain)
+    client = create_app(verifiers=[verifier], skill=counting.skill).test_client()
+    body = json.dumps(launch_event()).encode()
+    headers = {**signed_headers(PKI, body), "Signature-256": PKI.sign(body, key)}
+    reply = client.post("/", data=body, headers=headers)
+    assert (reply.status_code, reply.get_json()["error"]) == (400, reason)
+    assert counting.calls == 0
+
+
+@pytest.mark.parametrize(
+    ("shift", "reason"), [(-151, "timestamp_stale"), (151, "timestamp_future")]
+)
+def test_stale_and_future_timestamps_are_rejected(shift: int, reason: str) -> None:
+    client, counting = make_client()
+    when = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=shift)
+    reply = post_signed(client, launch_event(timestamp=when))
+    assert (reply.status_code, reply.get_json()["error"]) == (400, reason)
+    assert counting.calls == 0
+
+
+def test_a_request_for_another_skill_is_refused() -> None:
+    client, counting = make_client(skill_id="amzn1.ask.skill.someone-else")
+    reply = post_signed(client, launch_event())
+    assert (reply.status_code, reply.get_json()["error"]) == (403, "application_id")
+    assert counting.calls == 0
+    client, _ = make_client(skill_id=SIMULATOR_SKILL_ID)
+    assert post_signed(client, launch_event()).status_code == 200
+
+
+def test_verification_is_on_by_default_and_off_only_when_asked() -> None:
+    body = json.dumps(launch_event()).encode()
+    headers = {"Content-Type": "application/json"}
+    production = create_app().test_client()
+    reply = production.post("/", data=body, headers=headers)
+    assert reply.status_code == 400
+    assert reply.get_json()["error"].startswith(("cert_url", "signature"))
+    unverified = create_app(verify=False).test_client()
+    assert unverified.post("/", data=body, headers=headers).status_code == 200
+
+
+def intent_event(name: str) -> dict[str, Any]:
+    device = SimulatedDevice()
+    device.start_session()
+    from ask_sdk_model import Intent
+
+    return device.envelope(IntentRequest(**device.request_fields(), intent=Intent(name=name)))
+
+
+BAD_INPUTS = [
+    ("malformed JSON", b'{"version": "1.0", "request": ', "application/json", 400, "malformed_json"),
+    ("not JSON at all", b"hello", "text/plain", 415, "content_type"),
+    ("form post", b"a=1", "application/x-www-form-urlencoded", 415, "content_type"),
+    ("too large", b"{" + b" " * MAX_BODY_BYTES + b"}", "application/json", 413, "too_large"),
+    ("not UTF-8", b'{"request": "\xff"}', "application/json", 400, "encoding"),
+    ("a JSON list", b"[1, 2]", "application/json", 400, "not_an_envelope"),
+    ("no request", b'{"version": "1.0"}', "application/json", 400, "not_an_envelope"),
+    ("no request type", b'{"version": "1.0", "request": {}}', "application/json", 400, "missing_request_type"),
+    ("unknown request type", b'{"version": "1.0", "request": {"type": "Nope"}}', "application/json", 400, "not_an_envelope"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "reason"),
+    [case[1:] for case in BAD_INPUTS],
+    ids=[case[0] for case in BAD_INPUTS],
+)
+@pytest.mark.parametrize("verify", [True, False], ids=["verified", "unverified"])
+def test_bad_input_gets_a_clear_4xx_and_the_next_request_is_answered(
+    body: bytes, content_type: str, status: int, reason: str, verify: bool
+) -> None:
+    client = make_client()[0] if verify else create_app(verify=False).test_client()
+    headers = {**signed_headers(PKI, body), "Content-Type": content_type}
+    reply = client.post("/", data=body, headers=headers)
+    assert reply.status_code == status
+    assert reply.is_json and reply.get_json()["error"] == reason
+    assert post_signed(client, launch_event()).status_code == 200
+
+
+def test_other_methods_and_paths_get_json_errors() -> None:
+    client = create_app(verify=False).test_client()
+    assert client.get("/").status_code == 405
+    assert client.get("/").get_json()["error"] == "method_not_allowed"
+    assert client.post("/elsewhere").status_code == 404
+    health = client.get("/healthz")
+    assert health.status_code == 200 and health.get_json() == {"status": "ok"}
