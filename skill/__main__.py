@@ -1,10 +1,16 @@
-"""Command line: `python -m skill chat|serve|sync-model ...`."""
+"""Command line: `python -m skill chat|serve|create-store|sync-model ...`."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+
+from skill.persistence import SETTING
+
+# The local chat is one stable runner between runs, so resuming can be tried out.
+CHAT_USER = "amzn1.ask.account.LOCAL-CHAT-RUNNER"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,6 +24,10 @@ def main(argv: list[str] | None = None) -> int:
     chat_command.add_argument(
         "--locale", default="en-US", help="the locale to talk in (default en-US)"
     )
+    chat_command.add_argument(
+        "--user", default=CHAT_USER, help="the Alexa user id to talk as (progress is kept per user)"
+    )
+    chat_command.add_argument("--db", help="the progress store, as in SKILL_DB (default: SKILL_DB)")
 
     serve_command = commands.add_parser("serve", help="run the skill as an Alexa web service")
     serve_command.add_argument("--host", default="127.0.0.1", help="address to listen on")
@@ -29,6 +39,11 @@ def main(argv: list[str] | None = None) -> int:
         help="skip Alexa request verification (local testing only)",
     )
 
+    commands.add_parser(
+        "create-store",
+        help="create the SKILL_DB store: the SQLite file, or the DynamoDB table (on-demand)",
+    )
+
     sync_command = commands.add_parser(
         "sync-model", help="write the remedy names and synonyms into the interaction models"
     )
@@ -37,13 +52,27 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     if args.command == "chat":
+        if args.db:
+            os.environ[SETTING] = args.db  # before the skill is built
         from skill.simulator.chat import run_chat
+        from skill.simulator.device import SimulatedDevice
 
-        return run_chat(locale=args.locale, as_json=args.json)
+        device = SimulatedDevice(locale=args.locale, user_id=args.user)
+        return run_chat(locale=args.locale, as_json=args.json, device=device)
     if args.command == "serve":
         from skill.server import serve
 
         return serve(args.host, args.port, args.verify)
+    if args.command == "create-store":
+        from skill.persistence import store_from_url
+
+        store = store_from_url(os.environ.get(SETTING))
+        if store is None:
+            print(f"{SETTING}=none: there is no store to create")
+            return 0
+        store.create()  # type: ignore[attr-defined]
+        print(f"{SETTING}={os.environ.get(SETTING) or '(default)'}: ready")
+        return 0
     if args.command == "sync-model":
         from skill import resources
         from skill.interaction_model import sync_remedy_slot_type

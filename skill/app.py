@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from functools import cache
 
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.skill import CustomSkill
-from ask_sdk_core.skill_builder import SkillBuilder
+from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from skill.handlers.builtins import (
     FallbackHandler,
+    ForgetProgressHandler,
     HelpHandler,
     NoHandler,
     SessionEndedHandler,
@@ -36,6 +40,8 @@ from skill.handlers.questions import (
     WhyHandler,
 )
 
+log = logging.getLogger(__name__)
+
 # The first handler that can handle a request answers it: catch-alls come last.
 REQUEST_HANDLERS: tuple[type[AbstractRequestHandler], ...] = (
     LaunchHandler,
@@ -52,6 +58,7 @@ REQUEST_HANDLERS: tuple[type[AbstractRequestHandler], ...] = (
     HowManyStepsHandler,
     WhatsLeftHandler,
     HeatOrIceHandler,
+    ForgetProgressHandler,
     HelpHandler,
     YesHandler,
     NoHandler,
@@ -63,15 +70,28 @@ REQUEST_HANDLERS: tuple[type[AbstractRequestHandler], ...] = (
 )
 
 
-def build_skill() -> CustomSkill:
-    builder = SkillBuilder()
+def build_skill(store: AbstractPersistenceAdapter | None = None) -> CustomSkill:
+    """The skill; with a store, runners' progress is kept between sessions."""
+    builder = CustomSkillBuilder(persistence_adapter=store)  # type: ignore[arg-type]
     for handler in REQUEST_HANDLERS:
         builder.add_request_handler(handler())
     builder.add_exception_handler(ApologiseOnError())
     return builder.create()
 
 
+def store_from_environment() -> AbstractPersistenceAdapter | None:
+    """The store SKILL_DB names. One that cannot even be set up (a bad URL, no AWS region)
+    is logged, and the skill runs on the session alone rather than not at all."""
+    from skill.persistence import SETTING, store_from_url
+
+    try:
+        return store_from_url(os.environ.get(SETTING))
+    except Exception:
+        log.exception("%s: the progress store could not be set up; keeping no progress", SETTING)
+        return None
+
+
 @cache
 def shared_skill() -> CustomSkill:
     """The process's one skill, shared by every door (Lambda, web service, simulator)."""
-    return build_skill()
+    return build_skill(store_from_environment())

@@ -4,13 +4,21 @@ Handlers decide the move; a Conversation turns "say this kind of thing" into a f
 response (speech, reprompt, card, session end) and keeps the session attributes,
 which hold only plain JSON: the step number, the open yes/no offer, and the last
 thing said (for "repeat that").
+
+It also keeps the runner's progress between sessions, through the SDK's persistent
+attributes: read at most once a request, written when the runner moves on. A store
+that fails is logged once a request and otherwise ignored: the skill answers from the
+session, and never writes over what it could not read.
 """
 
 from __future__ import annotations
 
 import copy
+import logging
+import time
 from typing import Any
 
+from ask_sdk_core.exceptions import AttributesManagerException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_locale
 from ask_sdk_model import Response
@@ -18,7 +26,11 @@ from ask_sdk_model.ui import SimpleCard
 
 from skill import routine
 from skill.content import Content, Remedy, content_for
+from skill.persistence.errors import CorruptRecord
+from skill.progress import Progress
 from skill.routine import Offer
+
+log = logging.getLogger(__name__)
 
 STEP = "step"
 OFFER = "offer"
@@ -37,6 +49,12 @@ class Conversation:
         self.position = routine.clamp(attributes.get(STEP), self.content.total)
         self.offer = _read_offer(attributes.get(OFFER))
         self.last = _read_last(attributes.get(LAST))
+        self.introduced = False  # the not-medical-advice note was said in this request
+        self.discard_stored_step = False  # launch decided the stored step is stale or done
+        self._stored: Progress | None = None
+        self._store = "unread"  # then "none" (no store), "ok" or "failed"
+        self._fault_logged = False
+        self._forgotten = False
 
     @classmethod
     def of(cls, handler_input: HandlerInput) -> Conversation:
@@ -114,6 +132,76 @@ class Conversation:
         builder.set_should_end_session(False)
         return builder.response
 
+    # Progress between sessions -------------------------------------------------------
+
+    def stored_progress(self) -> Progress | None:
+        """What the store holds for this runner; None without a working store."""
+        if self._store == "unread":
+            self._store = "ok"
+            try:
+                record = self.handler_input.attributes_manager.persistent_attributes
+            except AttributesManagerException:
+                self._store = "none"
+                return None
+            except CorruptRecord as error:
+                self._store_fault("read", error)
+                record = {}  # the store works: new progress may replace what did not parse
+            except Exception as error:
+                self._store = "failed"
+                self._store_fault("read", error)
+                return None
+            if not isinstance(record, dict):
+                self._store_fault("read", ValueError("the stored record is not an object"))
+            self._stored = Progress.from_record(record, self.content.total)
+        return self._stored if self._store == "ok" else None
+
+    def persist(self) -> None:
+        """Save the runner's place if it moved (or the note was heard) since it was stored."""
+        stored = self.stored_progress()
+        if stored is None or self._forgotten:
+            return
+        if self.position is not None:
+            step, last = self.position, self.last
+        elif self.discard_stored_step:
+            step, last = None, None
+        else:
+            step, last = stored.step, stored.last
+        introduced = stored.introduced or self.introduced
+        if step == stored.step and introduced == stored.introduced:
+            return
+        progress = Progress(step=step, last=last, saved_at=int(time.time()), introduced=introduced)
+        manager = self.handler_input.attributes_manager
+        try:
+            manager.persistent_attributes = progress.to_record()
+            manager.save_persistent_attributes()
+        except Exception as error:
+            self._store_fault("write", error)
+            return
+        self._stored = progress
+
+    def forget(self) -> None:
+        """Delete what is stored for this runner, and keep nothing more this request."""
+        self._forgotten = True
+        self.move_to(None)
+        try:
+            self.handler_input.attributes_manager.delete_persistent_attributes()
+        except AttributesManagerException:
+            pass  # no store: nothing was kept
+        except Exception as error:
+            self._store_fault("delete", error)
+
+    def _store_fault(self, action: str, error: Exception) -> None:
+        if self._fault_logged:
+            return
+        self._fault_logged = True
+        request = self.handler_input.request_envelope.request
+        log.warning(
+            "progress store %s failed (request %s); answering from the session: %s",
+            action,
+            getattr(request, "request_id", None),
+            error,
+        )
+
     def _session_attributes(self) -> dict[str, Any]:
         """The session's attributes; a throwaway dict for a request outside any session."""
         manager = self.handler_input.attributes_manager
@@ -133,6 +221,7 @@ class Conversation:
             attributes[OFFER] = self.offer.value
         if self.last:
             attributes[LAST] = self.last
+        self.persist()
         builder = self.handler_input.response_builder
         builder.set_should_end_session(end_session)
         return builder.response

@@ -23,6 +23,7 @@ class Offer(StrEnum):
 
     BEGIN = "begin"
     START_OVER = "start_over"
+    RESUME = "resume"  # pick up at the stored step (yes), or start over (no)
 
 
 @dataclass(frozen=True)

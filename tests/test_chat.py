@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 REPO = Path(__file__).parent.parent
 REQUIRED_KEYS = {"utterance", "intent", "slots", "speech", "reprompt", "card", "end_session"}
 
 
-def chat(*args: str, lines: str) -> subprocess.CompletedProcess[str]:
+def chat(*args: str, lines: str, user: str | None = None) -> subprocess.CompletedProcess[str]:
+    user = user or f"amzn1.ask.account.chat-test-{uuid.uuid4()}"
     return subprocess.run(
-        [sys.executable, "-m", "skill", "chat", *args],
+        [sys.executable, "-m", "skill", "chat", "--user", user, *args],
         input=lines,
         capture_output=True,
         text=True,

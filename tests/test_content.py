@@ -18,7 +18,8 @@ from tests.checks import ALLOWED_SSML_TAGS, ONE_BREATH_WORDS, ssml_tags
 LOCALES = resources.available_locales()
 STEP_WORDS = 35  # a step is read in at most this many words before its prompt
 SKILL_CODE = Path(__file__).parent.parent / "skill"
-SAID_ONLY_AT_A_STEP = {"step"}
+SAID_ONLY_AT_A_STEP = {"step", "welcome_back"}
+OFFERS_AT_ANY_PLACE = (None, "begin", "start_over")
 
 
 def places(content: Content) -> list[dict[str, Any]]:
@@ -36,10 +37,10 @@ def places(content: Content) -> list[dict[str, Any]]:
 
 def renderings(content: Content):  # type: ignore[no-untyped-def]
     for kind, at, offer, remedy in itertools.product(
-        content.speech.kinds(), places(content), (None, "begin", "start_over"), content.remedies
+        content.speech.kinds(), places(content), (*OFFERS_AT_ANY_PLACE, "resume"), content.remedies
     ):
-        if kind in SAID_ONLY_AT_A_STEP and at["number"] is None:
-            continue
+        if at["number"] is None and (kind in SAID_ONLY_AT_A_STEP or offer == "resume"):
+            continue  # said only at a step, or (resume) offered only at a stored step
         data = {
             "at": at,
             "offer": offer,

@@ -33,22 +33,26 @@ class StopHandler(IntentHandler):
 
 
 class YesHandler(IntentHandler):
-    """Yes to the offer just made: begin, or start over."""
+    """Yes to the offer just made: pick up where the runner stopped, begin, or start over."""
 
     intents = ("AMAZON.YesIntent",)
 
     def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
+        if conversation.offer is Offer.RESUME:
+            return conversation.say("step")
         if conversation.offer in (Offer.BEGIN, Offer.START_OVER):
             return read_move(conversation, routine.start_over())
         return conversation.say_and_keep_offer("no_question")
 
 
 class NoHandler(IntentHandler):
-    """No to the offer just made ends the session politely."""
+    """No to picking up where they stopped starts over; no to any other offer ends politely."""
 
     intents = ("AMAZON.NoIntent",)
 
     def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
+        if conversation.offer is Offer.RESUME:
+            return read_move(conversation, routine.start_over())
         if conversation.offer is not None:
             return conversation.finish("goodbye")
         return conversation.say_and_keep_offer("no_question")
@@ -71,8 +75,19 @@ class UnknownIntentHandler(AbstractRequestHandler):
         return Conversation.of(handler_input).say_and_keep_offer("fallback")
 
 
+class ForgetProgressHandler(IntentHandler):
+    """ "Forget my progress": delete what is stored for this runner."""
+
+    intents = ("ForgetProgressIntent",)
+
+    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
+        conversation.forget()
+        return conversation.say("forgotten", offer=Offer.BEGIN)
+
+
 class SessionEndedHandler(AbstractRequestHandler):
-    """The session closed (timeout, "exit", or an error on the device): nothing to say."""
+    """The session closed (timeout, "exit", or an error on the device): nothing to say,
+    but the place is saved if an earlier write in the session did not get through."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return bool(is_request_type("SessionEndedRequest")(handler_input))
@@ -86,4 +101,5 @@ class SessionEndedHandler(AbstractRequestHandler):
             getattr(reason, "value", reason),
             getattr(error, "message", None),
         )
+        Conversation.of(handler_input).persist()
         return handler_input.response_builder.set_should_end_session(True).response

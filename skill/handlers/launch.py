@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
@@ -10,19 +12,28 @@ from ask_sdk_model import Response
 from skill import routine
 from skill.conversation import Conversation
 from skill.handlers.base import IntentHandler
+from skill.progress import Progress
 from skill.routine import Offer
 
 
 class LaunchHandler(AbstractRequestHandler):
-    """ "Alexa, open recovery coach": welcome, the not-medical-advice note, and an offer."""
+    """ "Alexa, open recovery coach": welcome back to a routine under way, or welcome
+    (with the not-medical-advice note the first time) and an offer to begin."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return bool(is_request_type("LaunchRequest")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
         conversation = Conversation.of(handler_input)
+        progress = conversation.stored_progress() or Progress()
+        conversation.introduced = True
+        step = progress.resumable_step(int(time.time()), conversation.content.total)
+        if step is not None:
+            conversation.move_to(step)
+            return conversation.say("welcome_back", offer=Offer.RESUME)
+        conversation.discard_stored_step = True
         conversation.move_to(None)
-        return conversation.say("welcome", offer=Offer.BEGIN, first_time=True)
+        return conversation.say("welcome", offer=Offer.BEGIN, first_time=not progress.introduced)
 
 
 class StartRoutineHandler(IntentHandler):

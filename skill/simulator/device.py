@@ -89,12 +89,14 @@ class SimulatedDevice:
     def __init__(
         self,
         locale: str = "en-US",
-        user_id: str = "amzn1.ask.account.SIMULATED-RUNNER",
+        user_id: str | None = None,
         send: Door = lambda_door,
         supported_interfaces: SupportedInterfaces | None = None,
     ) -> None:
         self.locale = locale
-        self.user_id = user_id
+        # A new device is a new runner unless told otherwise, so stored progress of one
+        # simulated conversation never leaks into another.
+        self.user_id = user_id or f"amzn1.ask.account.simulated-{uuid.uuid4()}"
         self.send = send
         self.supported_interfaces = supported_interfaces or SupportedInterfaces()
         self.model = LanguageModel.for_locale(locale)  # the closest locale with a model

@@ -1,0 +1,62 @@
+"""What is kept of a runner between sessions, as plain data.
+
+A record holds the step last read out, the last thing said, when, and whether the
+runner has heard the not-medical-advice note. Nothing else about the user is kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+# A runner coming back within this window is offered to pick up where they stopped;
+# after it, the soreness (and the run) is another day's, so the routine starts fresh.
+RESUME_WINDOW = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Progress:
+    step: int | None = None
+    last: dict[str, str] | None = None
+    saved_at: int | None = None  # seconds since the epoch
+    introduced: bool = False
+
+    @classmethod
+    def from_record(cls, record: object, total: int) -> Progress:
+        """A stored record read tolerantly: anything odd counts as absent."""
+        if not isinstance(record, dict):
+            return cls()
+        step = record.get("step")
+        saved_at = record.get("saved_at")
+        last = record.get("last")
+        return cls(
+            step=step if isinstance(step, int) and 1 <= step <= total else None,
+            last=last if _is_speech(last) else None,
+            saved_at=saved_at if isinstance(saved_at, int) else None,
+            introduced=record.get("introduced") is True,
+        )
+
+    def to_record(self) -> dict[str, Any]:
+        record: dict[str, Any] = {"introduced": self.introduced}
+        if self.step is not None:
+            record["step"] = self.step
+        if self.last is not None:
+            record["last"] = self.last
+        if self.saved_at is not None:
+            record["saved_at"] = self.saved_at
+        return record
+
+    def resumable_step(self, now: int, total: int) -> int | None:
+        """The step to offer to pick up at: mid-routine, and recent enough."""
+        if self.step is None or self.saved_at is None or self.step >= total:
+            return None
+        if now - self.saved_at > RESUME_WINDOW.total_seconds() or self.saved_at > now + 60:
+            return None
+        return self.step
+
+
+def _is_speech(value: object) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(value.get(key), str) for key in ("speech", "reprompt")
+    )

@@ -1,0 +1,16 @@
+"""Test-wide setup: a throwaway progress store, so tests never touch a real one."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+# Before anything builds the shared skill (importing skill.lambda_function does).
+_STORE_FOLDER = Path(tempfile.mkdtemp(prefix="recovery-coach-tests-"))
+os.environ["SKILL_DB"] = f"sqlite:///{_STORE_FOLDER / 'progress.db'}"
+
+
+def pytest_sessionfinish() -> None:
+    shutil.rmtree(_STORE_FOLDER, ignore_errors=True)
