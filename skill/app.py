@@ -39,6 +39,7 @@ from skill.handlers.questions import (
     WhatsLeftHandler,
     WhyHandler,
 )
+from skill.handlers.touch import TouchHandler
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ REQUEST_HANDLERS: tuple[type[AbstractRequestHandler], ...] = (
     StopHandler,
     NavigateHomeHandler,
     FallbackHandler,
+    TouchHandler,
     SessionEndedHandler,
     UnknownIntentHandler,
 )

@@ -24,7 +24,7 @@ from ask_sdk_core.utils import get_locale
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
-from skill import routine
+from skill import routine, screens
 from skill.content import Content, Remedy, content_for
 from skill.persistence.errors import CorruptRecord
 from skill.progress import Progress
@@ -102,6 +102,16 @@ class Conversation:
         builder.speak(rendered.speech).ask(rendered.reprompt)
         if rendered.card_title and rendered.card_text:
             builder.set_card(SimpleCard(title=rendered.card_title, content=rendered.card_text))
+        if screens.supports_apl(self.handler_input):
+            directive = screens.render(
+                kind,
+                screens.ScreenWords.for_locale(self.content.locale),
+                self.content.remedies,
+                self.position,
+                data.get("remedy"),
+            )
+            if directive is not None:
+                builder.add_directive(directive)
         return self._respond(end_session=False)
 
     def say_and_keep_offer(self, kind: str, **data: Any) -> Response:

@@ -30,8 +30,13 @@ def interaction_model_dir() -> Traversable:
 
 
 def available_locales() -> list[str]:
-    """Locales are the folders under responses/ (a new folder is a new locale)."""
-    return sorted(entry.name for entry in responses_dir().iterdir() if entry.is_dir())
+    """Locales are the folders under responses/ with remedies in them (a new one is a
+    new locale); responses/apl/ holds the screens, which have no words of their own."""
+    return sorted(
+        entry.name
+        for entry in responses_dir().iterdir()
+        if entry.is_dir() and (entry / "remedies.toml").is_file()
+    )
 
 
 def pick_locale(requested: str | None, available: list[str] | None = None) -> str:

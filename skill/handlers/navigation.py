@@ -70,7 +70,13 @@ class GoToStepHandler(IntentHandler):
             number = None if ordinal is None else routine.resolve_ordinal(ordinal, total)
         if number is None:
             return conversation.say("out_of_range")
-        return read_move(conversation, routine.go_to(conversation.position, number, total))
+        return go_to_step(conversation, number)
+
+
+def go_to_step(conversation: Conversation, number: int) -> Response:
+    return read_move(
+        conversation, routine.go_to(conversation.position, number, conversation.content.total)
+    )
 
 
 class GoToRemedyHandler(IntentHandler):
@@ -83,6 +89,4 @@ class GoToRemedyHandler(IntentHandler):
         number = conversation.content.number_of(remedy_id) if remedy_id else None
         if number is None:
             return conversation.say("unknown_remedy", heard=slot_text(handler_input, "remedy"))
-        return read_move(
-            conversation, routine.go_to(conversation.position, number, conversation.content.total)
-        )
+        return go_to_step(conversation, number)

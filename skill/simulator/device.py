@@ -32,6 +32,11 @@ from ask_sdk_model import (
     SupportedInterfaces,
     User,
 )
+from ask_sdk_model.interfaces.alexa.presentation.apl import (
+    AlexaPresentationAplInterface,
+    Runtime,
+    UserEvent,
+)
 from ask_sdk_model.interfaces.system import SystemState
 from ask_sdk_model.slu.entityresolution import (
     Resolution,
@@ -47,6 +52,11 @@ from skill.speech import ssml_to_text
 
 SIMULATOR_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 _serializer = DefaultSerializer()
+
+# What an Echo Show reports about itself; a device made without it is voice-only.
+WITH_SCREEN = SupportedInterfaces(
+    alexa_presentation_apl=AlexaPresentationAplInterface(runtime=Runtime(max_version="2023.2"))
+)
 
 Door = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -71,6 +81,11 @@ class Turn:
     end_session: bool | None
     ssml: str | None = None
     response: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def directives(self) -> list[dict[str, Any]]:
+        directives: list[dict[str, Any]] = self.response.get("response", {}).get("directives") or []
+        return directives
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -151,6 +166,18 @@ class SimulatedDevice:
             ),
         )
         return self._exchange(request, utterance)
+
+    def tap(self, *arguments: object, token: str = "recovery-coach-step") -> Turn:
+        """A touch on the screen: the UserEvent a SendEvent command sends."""
+        if not self.in_session:
+            self.start_session()
+        request = UserEvent(
+            **self.request_fields(),
+            token=token,
+            arguments=list(arguments),
+            source={"type": "TouchWrapper", "handler": "Press"},
+        )
+        return self._exchange(request, None)
 
     def end_session(self, reason: SessionEndedReason = SessionEndedReason.USER_INITIATED) -> Turn:
         request = SessionEndedRequest(**self.request_fields(), reason=reason)
