@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup chat test lint format clean
+.PHONY: setup chat test lint format clean lambda skill-package
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,18 +19,24 @@ chat: setup  ## talk to the skill in text
 	$(BIN)/python -m skill chat
 
 test: setup  ## everything CI checks
-	$(BIN)/ruff check skill tests
-	$(BIN)/ruff format --check skill tests
+	$(BIN)/ruff check skill tests deploy
+	$(BIN)/ruff format --check skill tests deploy
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: setup
-	$(BIN)/ruff check skill tests
+	$(BIN)/ruff check skill tests deploy
 	$(BIN)/mypy
 
 format: setup
-	$(BIN)/ruff format skill tests
-	$(BIN)/ruff check --fix skill tests
+	$(BIN)/ruff format skill tests deploy
+	$(BIN)/ruff check --fix skill tests deploy
+
+lambda: setup  ## build deploy/build/lambda for SAM, and check it answers
+	$(BIN)/python deploy/build.py lambda
+
+skill-package: setup  ## assemble deploy/build/skill-package (ENDPOINT=Lambda ARN or https URL)
+	$(BIN)/python deploy/build.py skill-package $(if $(ENDPOINT),--endpoint $(ENDPOINT))
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist deploy/build .pytest_cache .mypy_cache .ruff_cache
