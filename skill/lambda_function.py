@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
+from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
 
 from skill.app import shared_skill
+from skill.content import content_for
+
+log = logging.getLogger(__name__)
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -18,12 +23,44 @@ def handler_for(skill: CustomSkill) -> LambdaHandler:
     """A Lambda handler around a skill: event in, response envelope out."""
 
     def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        envelope = skill.serializer.deserialize(payload=json.dumps(event), obj_type=RequestEnvelope)
+        try:
+            envelope = skill.serializer.deserialize(
+                payload=json.dumps(event), obj_type=RequestEnvelope
+            )
+        except (SerializationException, TypeError, ValueError) as error:
+            return unreadable(event, error)
+        if envelope is None or envelope.request is None:
+            return unreadable(event, ValueError("the event has no request"))
         response = skill.invoke(request_envelope=envelope, context=context)
         serialized: dict[str, Any] = skill.serializer.serialize(response)  # type: ignore[assignment]
         return serialized
 
     return handle
+
+
+def unreadable(event: object, error: Exception) -> dict[str, Any]:
+    """An event the SDK cannot read (a request type newer than ask-sdk-model, a garbled
+    field): the short apology, the session kept open and its attributes handed back."""
+    request = event.get("request") if isinstance(event, dict) else None
+    request = request if isinstance(request, dict) else {}
+    log.warning("request %s could not be read: %s", request.get("requestId"), error)
+    locale = request.get("locale")
+    apology = content_for(locale if isinstance(locale, str) else None).apology
+    session = event.get("session") if isinstance(event, dict) else None
+    attributes = session.get("attributes") if isinstance(session, dict) else None
+    reply: dict[str, Any] = {
+        "version": "1.0",
+        "response": {
+            "outputSpeech": {"type": "SSML", "ssml": f"<speak>{apology.speech}</speak>"},
+            "reprompt": {
+                "outputSpeech": {"type": "SSML", "ssml": f"<speak>{apology.reprompt}</speak>"}
+            },
+            "shouldEndSession": False,
+        },
+    }
+    if isinstance(attributes, dict):
+        reply["sessionAttributes"] = attributes
+    return reply
 
 
 # Built once per Lambda container, during its init phase.

@@ -21,6 +21,8 @@ import jinja2
 from markupsafe import Markup
 
 _WHITESPACE = re.compile(r"\s+")
+# Characters XML 1.0 does not allow at all, escaped or not (control codes, lone surrogates).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?])")
 
 
@@ -30,7 +32,7 @@ def escape_ssml(value: object) -> Markup:
         return Markup("")
     if hasattr(value, "__html__"):
         return Markup(value)
-    return Markup(xml_escape(str(value)))
+    return Markup(xml_escape(_NOT_XML.sub("", str(value))))
 
 
 def tidy(text: str) -> str:

@@ -7,6 +7,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from hypothesis import HealthCheck, settings
+
 # Before anything builds the shared skill (importing skill.lambda_function does).
 _STORE_FOLDER = Path(tempfile.mkdtemp(prefix="recovery-coach-tests-"))
 os.environ["SKILL_DB"] = f"sqlite:///{_STORE_FOLDER / 'progress.db'}"
@@ -14,3 +16,14 @@ os.environ["SKILL_DB"] = f"sqlite:///{_STORE_FOLDER / 'progress.db'}"
 
 def pytest_sessionfinish() -> None:
     shutil.rmtree(_STORE_FOLDER, ignore_errors=True)
+
+
+# Property tests: reproducible in CI (the same examples every run), exploring locally.
+settings.register_profile(
+    "ci", derandomize=True, max_examples=150, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)  # fmt: skip
+settings.register_profile(
+    "dev", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")

@@ -89,6 +89,8 @@ def test_values_are_escaped_for_ssml(locale: str) -> None:
     rendered = content.speech.render("unknown_remedy", at=at, offer=None, heard="fish & <chips>")
     assert "fish &amp; &lt;chips&gt;" in rendered.speech
     assert "fish & <chips>" in ssml_to_text(rendered.speech)
+    bell = content.speech.render("unknown_remedy", at=at, offer=None, heard="bell\x07 \ufffe!")
+    assert "called bell!." in ssml_to_text(bell.speech), "characters XML forbids are dropped"
 
 
 @pytest.mark.parametrize("locale", LOCALES)

@@ -62,7 +62,7 @@ class Server:
 
 
 @contextmanager
-def running(args: list[str], port: int) -> Iterator[Server]:
+def running(args: list[str], port: int, env: dict[str, str] | None = None) -> Iterator[Server]:
     """A real server process on a loopback port, stopped afterwards.
 
     Its output goes to a file, not a pipe: a busy server would fill a pipe nobody reads
@@ -76,7 +76,7 @@ def running(args: list[str], port: int) -> Iterator[Server]:
                 cwd=REPO,
                 stdout=sink,
                 stderr=subprocess.STDOUT,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
             )
         yield from _serve(Server(f"http://127.0.0.1:{port}", process, log))
 

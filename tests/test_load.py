@@ -1,0 +1,130 @@
+"""A bounded load test on loopback: many concurrent sessions against the web service as
+deployed (gunicorn, both workers, SQLite shared between them). Every response is checked
+as it comes, and afterwards every runner's saved place must be where their last move
+left them: nothing lost, no errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+import xml.etree.ElementTree as ElementTree
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_model import RequestEnvelope
+
+from skill import routine
+from skill.persistence.sqlite import SQLiteStore
+from skill.simulator.device import SimulatedDevice
+from tests.stores import sqlite_url
+from tests.web import free_port, post, running
+
+pytestmark = pytest.mark.slow
+SECONDS = float(os.environ.get("LOAD_TEST_SECONDS", "60"))
+CLIENTS = 16
+TOTAL = 8
+MOVES = ["next", "go back", "repeat", "why", "what's left", "go to step {n}", "next"]
+
+
+def expected_after(position: int | None, move: str, number: int) -> int | None:
+    if move == "next":
+        return routine.next_step(position, TOTAL).position
+    if move == "go back":
+        return routine.previous_step(position, TOTAL).position
+    if move.startswith("go to step"):
+        return routine.go_to(position, number, TOTAL).position
+    return position
+
+
+NUMBER_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight"]
+
+
+def runner_sessions(url: str, client: int, deadline: float, errors: list[str]) -> dict[str, int]:
+    """Sessions one after another until the deadline; returns each runner's last place."""
+    rng = random.Random(client)
+    finished: dict[str, int] = {}
+    statuses: list[int] = []
+
+    def send(event: dict[str, Any]) -> dict[str, Any]:
+        reply = post(url, json.dumps(event).encode(), {"Content-Type": "application/json"})
+        statuses.append(reply.status)
+        if reply.status != 200:
+            errors.append(f"status {reply.status}: {reply.body}")
+        return reply.body
+
+    session = 0
+    while time.monotonic() < deadline:
+        user = f"amzn1.ask.account.load-{client}-{session}"
+        device = SimulatedDevice(send=send, user_id=user)
+        device.launch()
+        device.say("yes")
+        position: int | None = 1
+        for _ in range(rng.randint(1, 12)):
+            move = rng.choice(MOVES)
+            number = rng.randint(1, TOTAL)
+            turn = device.say(move.format(n=NUMBER_WORDS[number - 1]))
+            position = expected_after(position, move, number)
+            if turn is None or not turn.ssml:
+                errors.append(f"{user}: no speech for {move!r}")
+                continue
+            ElementTree.fromstring(turn.ssml)
+            if device.attributes.get("step") != position:
+                errors.append(
+                    f"{user}: after {move!r} at {device.attributes.get('step')}, expected {position}"
+                )
+        device.say("stop")
+        assert position is not None
+        finished[user] = position
+        session += 1
+    return finished
+
+
+def test_many_concurrent_sessions_lose_nothing(tmp_path: Path) -> None:
+    port = free_port()
+    env_db = sqlite_url(tmp_path)
+    os.environ["SKILL_DB_FOR_LOAD"] = env_db
+    args = ["-m", "skill", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-verify"]
+    errors: list[str] = []
+    previous = os.environ.get("SKILL_DB")
+    os.environ["SKILL_DB"] = env_db  # the server process takes its store from here
+    try:
+        with running(args, port) as server:
+            deadline = time.monotonic() + SECONDS
+            with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+                results = list(
+                    pool.map(
+                        lambda c: runner_sessions(f"{server.url}/", c, deadline, errors),
+                        range(CLIENTS),
+                    )
+                )
+            output = server.output()
+    finally:
+        os.environ["SKILL_DB"] = previous or ""
+        if previous is None:
+            del os.environ["SKILL_DB"]
+    assert errors == [], errors[:10]
+    assert "progress store" not in output, "no store faults under load"
+    finished = {user: step for result in results for user, step in result.items()}
+    assert len(finished) >= CLIENTS, "every client finished at least one session"
+    store = SQLiteStore(tmp_path / "progress.db")
+    lost = []
+    for user, step in finished.items():
+        device = SimulatedDevice(user_id=user)
+
+        envelope = DefaultSerializer().deserialize(
+            json.dumps(device.envelope_for_launch()), RequestEnvelope
+        )
+        if store.get_attributes(envelope).get("step") != step:
+            lost.append(user)
+    assert lost == [], f"{len(lost)} of {len(finished)} runners' places were lost"
+    workers = {
+        line.split("pid: ")[1].split(")")[0]
+        for line in output.splitlines()
+        if "Booting worker" in line
+    }
+    assert len(workers) >= 2, "both gunicorn workers served"
