@@ -118,6 +118,8 @@ def install_for_lambda(wheel: Path, target: Path) -> None:
         remove_distribution(target, distribution)
     for cache in target.rglob("__pycache__"):
         shutil.rmtree(cache, ignore_errors=True)
+    for origin in target.glob("*.dist-info/direct_url.json"):
+        origin.unlink()  # where the wheel was built: a path on the build machine
     shutil.rmtree(target / "bin", ignore_errors=True)
 
 

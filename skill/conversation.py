@@ -6,14 +6,14 @@ which hold only plain JSON: the step number, the open yes/no offer, and the last
 thing said (for "repeat that").
 
 It also keeps the runner's progress between sessions, through the SDK's persistent
-attributes: read at most once a request, written when the runner moves on. A store
+attributes: read once a session (what the store holds is then summed up in the session
+attributes, so later turns need not ask again), written when the runner moves on. A store
 that fails is logged once a request and otherwise ignored: the skill answers from the
 session, and never writes over what it could not read.
 """
 
 from __future__ import annotations
 
-import copy
 import logging
 import time
 from typing import Any
@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 STEP = "step"
 OFFER = "offer"
 LAST = "last"
+SAVED = "saved"  # what the store holds for this runner, as far as this session knows
 
 _KEEP = object()  # "leave the open offer as it is"
 
@@ -45,14 +46,14 @@ class Conversation:
         self._sessionless: dict[str, Any] = {}
         self.content: Content = content_for(get_locale(handler_input))
         attributes = self._session_attributes()
-        self._as_received = copy.deepcopy(attributes)
         self.position = routine.clamp(attributes.get(STEP), self.content.total)
         self.offer = _read_offer(attributes.get(OFFER))
         self.last = _read_last(attributes.get(LAST))
         self.introduced = False  # the not-medical-advice note was said in this request
         self.discard_stored_step = False  # launch decided the stored step is stale or done
-        self._stored: Progress | None = None
-        self._store = "unread"  # then "none" (no store), "ok" or "failed"
+        self._stored = _read_saved(attributes.get(SAVED))
+        # "unread", then "none" (no store), "ok" or "failed"
+        self._store = "ok" if self._stored is not None else "unread"
         self._fault_logged = False
         self._forgotten = False
 
@@ -132,11 +133,9 @@ class Conversation:
         return self._respond(end_session=True)
 
     def apologise(self) -> Response:
-        """The error path: a short apology, the session and its state left as they were."""
+        """The error path: a short apology, the session and its state left as they were
+        (the attributes change only in `_respond`, the last thing an answer does)."""
         apology = self.content.apology
-        attributes = self._session_attributes()
-        attributes.clear()
-        attributes.update(copy.deepcopy(self._as_received))
         builder = self.handler_input.response_builder
         builder.speak(apology.speech).ask(apology.reprompt or apology.speech)
         builder.set_should_end_session(False)
@@ -199,6 +198,8 @@ class Conversation:
             pass  # no store: nothing was kept
         except Exception as error:
             self._store_fault("delete", error)
+        else:
+            self._stored = Progress()
 
     def _store_fault(self, action: str, error: Exception) -> None:
         if self._fault_logged:
@@ -223,15 +224,19 @@ class Conversation:
         return attributes
 
     def _respond(self, *, end_session: bool) -> Response:
+        self.persist()
+        state: dict[str, Any] = {}
+        if self.position is not None:
+            state[STEP] = self.position
+        if self.offer is not None:
+            state[OFFER] = self.offer.value
+        if self.last:
+            state[LAST] = self.last
+        if self._store == "ok" and self._stored is not None:
+            state[SAVED] = {"step": self._stored.step, "introduced": self._stored.introduced}
         attributes = self._session_attributes()
         attributes.clear()
-        if self.position is not None:
-            attributes[STEP] = self.position
-        if self.offer is not None:
-            attributes[OFFER] = self.offer.value
-        if self.last:
-            attributes[LAST] = self.last
-        self.persist()
+        attributes.update(state)
         builder = self.handler_input.response_builder
         builder.set_should_end_session(end_session)
         return builder.response
@@ -239,6 +244,16 @@ class Conversation:
 
 def _read_offer(value: object) -> Offer | None:
     return Offer(value) if isinstance(value, str) and value in tuple(Offer) else None
+
+
+def _read_saved(value: object) -> Progress | None:
+    if not isinstance(value, dict):
+        return None
+    step = value.get("step")
+    return Progress(
+        step=step if isinstance(step, int) and not isinstance(step, bool) else None,
+        introduced=value.get("introduced") is True,
+    )
 
 
 def _read_last(value: object) -> dict[str, str] | None:

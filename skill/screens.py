@@ -12,15 +12,17 @@ import json
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_supported_interfaces
-from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 
 from skill import resources
 from skill.content import Remedy
+
+if TYPE_CHECKING:
+    from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 
 TOKEN_PREFIX = "recovery-coach-"
 
@@ -86,6 +88,10 @@ def render(
         data = overview_data(words, remedies, position)
     else:
         return None
+    # Imported here: the APL package loads every APL model class, which voice-only
+    # requests (and a Lambda cold start) need not pay for.
+    from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
+
     return RenderDocumentDirective(
         token=TOKEN_PREFIX + screen, document=document(screen), datasources={"payload": data}
     )

@@ -11,18 +11,15 @@ process: the environment caches them.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from importlib.abc import Traversable
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 from markupsafe import Markup
 
-_WHITESPACE = re.compile(r"\s+")
 # Characters XML 1.0 does not allow at all, escaped or not (control codes, lone surrogates).
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?])")
 
 
@@ -32,19 +29,47 @@ def escape_ssml(value: object) -> Markup:
         return Markup("")
     if hasattr(value, "__html__"):
         return Markup(value)
-    return Markup(xml_escape(_NOT_XML.sub("", str(value))))
+    text = _NOT_XML.sub("", str(value))
+    return Markup(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
+_TAG = re.compile(r"<[^>]*>")
+_ENTITIES = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&#34;": '"', "&#39;": "'", "&apos;": "'"}
+
+
+def plain_text(ssml: str) -> str:
+    """The words of SSML the templates made (tags dropped, our escapes undone), cheaply:
+    cards are made on every step, and need no XML parser for text we escaped ourselves."""
+    text = _TAG.sub(" ", ssml)
+    for entity, character in _ENTITIES.items():
+        text = text.replace(entity, character)
+    return tidy(text.replace("&amp;", "&"))
 
 
 def tidy(text: str) -> str:
     """Fold template whitespace into single spaces."""
-    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", _WHITESPACE.sub(" ", text)).strip()
+    return _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(text.split()))
 
 
 def ssml_to_text(ssml: str) -> str:
     """The words of an SSML fragment or document, as plain text. Raises on invalid SSML."""
+    import xml.etree.ElementTree as ElementTree  # only the simulator and tests need it
+
     inner = re.sub(r"^\s*<speak>|</speak>\s*$", "", ssml)
     root = ElementTree.fromstring(f"<speak>{inner}</speak>")
     return tidy(" ".join(root.itertext()))
+
+
+RENDERED_KEPT = 2048  # answers kept per locale; a few hundred cover every step and offer
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable stand-in for template data (dicts and lists become tuples)."""
+    if isinstance(value, dict):
+        return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(item) for item in value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -80,6 +105,8 @@ class Speech:
         )
         # Shared macros (the closing prompt) are a global, so every block can call them.
         self.environment.globals["prompts"] = self.environment.get_template("_prompts.j2").module
+        self._rendered: dict[tuple[str, Any], Rendered] = {}
+        self._variants: dict[str, bool] = {}
 
     def kinds(self) -> list[str]:
         folder = self.environment.loader.folder  # type: ignore[union-attr]
@@ -90,7 +117,28 @@ class Speech:
         )
 
     def render(self, kind: str, **data: Any) -> Rendered:
+        """The answer of this kind for this data. An answer depends on nothing else, so it
+        is kept and reused (a runner hears the same eight steps); kinds with variants
+        (Jinja's `random` filter) are rendered afresh each time."""
         template = self.environment.get_template(f"{kind}.ssml.j2")
+        if self._varying(template):
+            return self._render(template, data)
+        key = (kind, _frozen(data))
+        rendered = self._rendered.get(key)
+        if rendered is None:
+            if len(self._rendered) >= RENDERED_KEPT:
+                self._rendered.clear()  # bounded: odd slot values cannot grow it for ever
+            rendered = self._rendered[key] = self._render(template, data)
+        return rendered
+
+    def _varying(self, template: jinja2.Template) -> bool:
+        name = template.name or ""
+        if name not in self._variants:
+            source, _, _ = self.environment.loader.get_source(self.environment, name)  # type: ignore[union-attr]
+            self._variants[name] = "random" in source
+        return self._variants[name]
+
+    def _render(self, template: jinja2.Template, data: dict[str, Any]) -> Rendered:
         context = template.new_context(data)
 
         def block(name: str) -> str | None:
@@ -103,7 +151,7 @@ class Speech:
         return Rendered(
             speech=block("speech") or "",
             reprompt=block("reprompt"),
-            card_title=ssml_to_text(card_title) if card_title else None,
+            card_title=plain_text(card_title) if card_title else None,
             card_text=self._card_text(template, context),
         )
 
@@ -114,5 +162,5 @@ class Speech:
         if render_block is None:
             return None
         raw = "".join(render_block(context))
-        lines = [ssml_to_text(line) for line in raw.splitlines()]
+        lines = [plain_text(line) for line in raw.splitlines() if line.strip()]
         return "\n".join(line for line in lines if line) or None

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_slot, is_intent_name
+from ask_sdk_core.utils import get_slot
 from ask_sdk_model import Response
 from ask_sdk_model.slu.entityresolution import StatusCode
 
@@ -19,7 +19,14 @@ class IntentHandler(AbstractRequestHandler):
     intents: ClassVar[tuple[str, ...]] = ()
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return any(is_intent_name(name)(handler_input) for name in self.intents)
+        # Every request asks every handler in turn: read the intent name directly rather
+        # than building the SDK's predicate closures each time.
+        request = handler_input.request_envelope.request
+        intent = getattr(request, "intent", None)
+        return (
+            getattr(request, "object_type", None) == "IntentRequest"
+            and getattr(intent, "name", None) in self.intents
+        )
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return self.answer(Conversation.of(handler_input), handler_input)

@@ -15,7 +15,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
-from platformdirs import user_data_path
 
 from skill.persistence.sqlite import SQLiteStore
 
@@ -23,6 +22,8 @@ SETTING = "SKILL_DB"
 
 
 def default_db_path() -> Path:
+    from platformdirs import user_data_path  # only when the default store is chosen
+
     return user_data_path("recovery-coach", appauthor=False) / "progress.db"
 
 
