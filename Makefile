@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup chat test lint format clean lambda skill-package
+.PHONY: setup chat test lint format clean lambda skill-package bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,18 +19,21 @@ chat: setup  ## talk to the skill in text
 	$(BIN)/python -m skill chat
 
 test: setup  ## everything CI checks
-	$(BIN)/ruff check skill tests deploy
-	$(BIN)/ruff format --check skill tests deploy
+	$(BIN)/ruff check skill tests deploy bench
+	$(BIN)/ruff format --check skill tests deploy bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: setup
-	$(BIN)/ruff check skill tests deploy
+	$(BIN)/ruff check skill tests deploy bench
 	$(BIN)/mypy
 
 format: setup
-	$(BIN)/ruff format skill tests deploy
-	$(BIN)/ruff check --fix skill tests deploy
+	$(BIN)/ruff format skill tests deploy bench
+	$(BIN)/ruff check --fix skill tests deploy bench
+
+bench: setup  ## ours vs a minimal ask-sdk skill: ratios, never asserted (QUICK=1: smoke run)
+	$(BIN)/python -m bench.run $(if $(QUICK),--quick)
 
 lambda: setup  ## build deploy/build/lambda for SAM, and check it answers
 	$(BIN)/python deploy/build.py lambda
