@@ -3,6 +3,7 @@ real DynamoDB-compatible server (moto in server mode) on a loopback port."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -16,8 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_model import RequestEnvelope
 from botocore.config import Config
 
+from skill.simulator.device import SimulatedDevice
 from tests.web import free_port
 
 AWS_TEST_SETTINGS = {
@@ -76,3 +80,11 @@ def new_table_name() -> str:
 
 def sqlite_url(folder: Path) -> str:
     return f"sqlite:///{folder / 'progress.db'}"
+
+
+def envelope_for(user_id: str) -> RequestEnvelope:
+    """A request from this runner, as a store sees it, to read or write their record
+    directly (from a device of its own, so no conversation's session is touched)."""
+    event = SimulatedDevice(user_id=user_id).envelope_for_launch()
+    envelope: RequestEnvelope = DefaultSerializer().deserialize(json.dumps(event), RequestEnvelope)
+    return envelope

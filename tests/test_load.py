@@ -15,13 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ask_sdk_core.serialize import DefaultSerializer
-from ask_sdk_model import RequestEnvelope
 
 from skill import routine
 from skill.persistence.sqlite import SQLiteStore
 from skill.simulator.device import SimulatedDevice
-from tests.stores import sqlite_url
+from tests.stores import envelope_for, sqlite_url
 from tests.web import free_port, post, running
 
 pytestmark = pytest.mark.slow
@@ -114,12 +112,7 @@ def test_many_concurrent_sessions_lose_nothing(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "progress.db")
     lost = []
     for user, step in finished.items():
-        device = SimulatedDevice(user_id=user)
-
-        envelope = DefaultSerializer().deserialize(
-            json.dumps(device.envelope_for_launch()), RequestEnvelope
-        )
-        if store.get_attributes(envelope).get("step") != step:
+        if store.get_attributes(envelope_for(user)).get("step") != step:
             lost.append(user)
     assert lost == [], f"{len(lost)} of {len(finished)} runners' places were lost"
     workers = {

@@ -29,6 +29,7 @@ from tests.stores import (
     AWS_TEST_SETTINGS,
     dynamodb_resource,
     dynamodb_server,
+    envelope_for,
     new_table_name,
     sqlite_url,
 )
@@ -78,23 +79,12 @@ class Runner:
 
     def stored(self) -> dict[str, Any]:
         assert self.store is not None
-        envelope = self.device.envelope_for_launch()
-        from ask_sdk_core.serialize import DefaultSerializer
-        from ask_sdk_model import RequestEnvelope
-
-        parsed = DefaultSerializer().deserialize(json.dumps(envelope), RequestEnvelope)
-        return self.store.get_attributes(parsed)  # type: ignore[no-any-return]
+        return self.store.get_attributes(envelope_for(self.device.user_id))  # type: ignore[no-any-return]
 
     def put(self, record: Any) -> None:
         """Write a record for this runner straight into the store."""
         assert self.store is not None
-        from ask_sdk_core.serialize import DefaultSerializer
-        from ask_sdk_model import RequestEnvelope
-
-        envelope = DefaultSerializer().deserialize(
-            json.dumps(self.device.envelope_for_launch()), RequestEnvelope
-        )
-        self.store.save_attributes(envelope, record)
+        self.store.save_attributes(envelope_for(self.device.user_id), record)
 
 
 # Behaviour, the same on both stores ----------------------------------------------------
