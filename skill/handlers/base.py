@@ -55,6 +55,12 @@ def slot_id(handler_input: HandlerInput, name: str) -> str | None:
     return None
 
 
+def named_step(conversation: Conversation, handler_input: HandlerInput) -> int | None:
+    """The step number of the remedy the `remedy` slot names; None when nothing matched."""
+    remedy_id = slot_id(handler_input, "remedy")
+    return conversation.content.number_of(remedy_id) if remedy_id else None
+
+
 def slot_number(handler_input: HandlerInput, name: str) -> int | None:
     """A built-in number or ordinal slot as an int (Alexa sends "3", or "?" when unsure)."""
     text = slot_text(handler_input, name)

@@ -7,7 +7,7 @@ from ask_sdk_model import Response
 
 from skill import routine
 from skill.conversation import Conversation
-from skill.handlers.base import IntentHandler, slot_id, slot_number, slot_text
+from skill.handlers.base import IntentHandler, named_step, slot_number, slot_text
 from skill.routine import Move, Offer, Outcome
 
 
@@ -85,8 +85,7 @@ class GoToRemedyHandler(IntentHandler):
     intents = ("GoToRemedyIntent",)
 
     def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        remedy_id = slot_id(handler_input, "remedy")
-        number = conversation.content.number_of(remedy_id) if remedy_id else None
+        number = named_step(conversation, handler_input)
         if number is None:
             return conversation.say("unknown_remedy", heard=slot_text(handler_input, "remedy"))
         return go_to_step(conversation, number)

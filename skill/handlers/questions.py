@@ -6,25 +6,19 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from skill import routine
-from skill.content import Remedy
 from skill.conversation import Conversation
-from skill.handlers.base import IntentHandler, slot_id, slot_text
-
-
-def asked_remedy(conversation: Conversation, handler_input: HandlerInput) -> Remedy | None:
-    """The remedy a question names, or else the current step's."""
-    remedy_id = slot_id(handler_input, "remedy")
-    number = conversation.content.number_of(remedy_id) if remedy_id else None
-    return conversation.content.remedy_at(number) if number else conversation.remedy
+from skill.handlers.base import IntentHandler, named_step, slot_text
 
 
 class _AboutRemedyHandler(IntentHandler):
     kind = ""
 
     def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        if slot_text(handler_input, "remedy") and not slot_id(handler_input, "remedy"):
-            return conversation.say("unknown_remedy", heard=slot_text(handler_input, "remedy"))
-        remedy = asked_remedy(conversation, handler_input)
+        heard, number = slot_text(handler_input, "remedy"), named_step(conversation, handler_input)
+        if heard and number is None:
+            return conversation.say("unknown_remedy", heard=heard)
+        # The remedy the question names, or else the current step's.
+        remedy = conversation.content.remedy_at(number) if number else conversation.remedy
         if remedy is None:
             return conversation.say("why_which")
         return conversation.say(self.kind, remedy=remedy)
