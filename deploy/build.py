@@ -47,7 +47,7 @@ import json, sys
 from skill.lambda_function import lambda_handler
 from skill.simulator.device import SimulatedDevice
 device = SimulatedDevice(send=lambda event: lambda_handler(event, None))
-turns = [device.launch(), device.say("next"), device.say("why does that help")]
+turns = [device.launch(), device.intent("AMAZON.NextIntent"), device.intent("WhyIntent")]
 speech = [turn.speech or "" for turn in turns]
 print(json.dumps(speech))
 welcomed, stepped = speech[0].startswith("Welcome"), speech[1].startswith("Step 1 of")

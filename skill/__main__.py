@@ -45,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     sync_command = commands.add_parser(
-        "sync-model", help="write the remedy names and synonyms into the interaction models"
+        "sync-model",
+        help="generate the interaction models from the sentence templates and remedy data",
     )
     sync_command.add_argument("--locale", action="append", help="only this locale (repeatable)")
 
@@ -74,11 +75,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{SETTING}={os.environ.get(SETTING) or '(default)'}: ready")
         return 0
     if args.command == "sync-model":
-        from skill import resources
-        from skill.interaction_model import sync_remedy_slot_type
+        from skill.interaction_model import model_locales, write_model
 
-        for locale in args.locale or resources.available_locales():
-            changed = sync_remedy_slot_type(locale)
+        for locale in args.locale or model_locales():
+            changed = write_model(locale)
             print(f"{locale}: {'updated' if changed else 'already in step'}")
         return 0
     return 2

@@ -24,19 +24,24 @@ from skill.handlers.builtins import (
 from skill.handlers.errors import ApologiseOnError
 from skill.handlers.launch import LaunchHandler, NavigateHomeHandler, StartRoutineHandler
 from skill.handlers.navigation import (
+    GoToLastStepHandler,
     GoToRemedyHandler,
     GoToStepHandler,
     NextHandler,
     PreviousHandler,
     RepeatHandler,
+    ResumeHandler,
+    SkipRemedyHandler,
     StartOverHandler,
 )
 from skill.handlers.questions import (
     HeatOrIceHandler,
     HowManyStepsHandler,
     ListStepsHandler,
+    PainHandler,
     TellMeMoreHandler,
     WhatsLeftHandler,
+    WhereAmIHandler,
     WhyHandler,
 )
 from skill.handlers.touch import TouchHandler
@@ -52,13 +57,18 @@ REQUEST_HANDLERS: tuple[type[AbstractRequestHandler], ...] = (
     RepeatHandler,
     StartOverHandler,
     GoToStepHandler,
+    GoToLastStepHandler,
     GoToRemedyHandler,
+    SkipRemedyHandler,
+    ResumeHandler,
+    WhereAmIHandler,
     WhyHandler,
     TellMeMoreHandler,
     ListStepsHandler,
     HowManyStepsHandler,
     WhatsLeftHandler,
     HeatOrIceHandler,
+    PainHandler,
     ForgetProgressHandler,
     HelpHandler,
     YesHandler,

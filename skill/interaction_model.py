@@ -1,30 +1,43 @@
-"""The interaction model's REMEDY slot type, derived from the remedy data.
+"""The ASK interaction model of each locale, generated from the sentence templates and
+the remedy data.
 
-`responses/<locale>/remedies.toml` is the one source of remedy names and synonyms;
-`python -m skill sync-model` writes them into `interaction_model/<locale>.json`, and a
-test fails whenever the two disagree.
+`interaction_model/sentences/<locale>/` (what users say, see `skill.sentences`) and
+`responses/<locale>/remedies.toml` (the remedy names) are the sources;
+`python -m skill sync-model` writes `interaction_model/<locale>.json`, which stays checked
+in because the ASK CLI and the skill package read it. A test fails whenever it is stale.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 from skill import resources
-from skill.content import Remedy, load_remedies
+from skill.content import Remedy
 
 REMEDY_SLOT_TYPE = "REMEDY"
+_NON_WORD = re.compile(r"[^\w' ]+")
+
+
+def spoken(text: str) -> str:
+    """Text as a sample utterance or slot value: lower case, words and apostrophes only."""
+    return " ".join(_NON_WORD.sub(" ", text.lower().replace("-", " ")).split())
+
+
+def remedy_phrases(remedy: Remedy) -> list[str]:
+    """Every name the skill speaks for a remedy (name, title, short form) and its synonyms."""
+    phrases = (spoken(p) for p in (remedy.name, remedy.title, remedy.short, *remedy.synonyms))
+    return list(dict.fromkeys(phrase for phrase in phrases if phrase))
 
 
 def remedy_slot_type(remedies: tuple[Remedy, ...]) -> dict[str, Any]:
-    return {
-        "name": REMEDY_SLOT_TYPE,
-        "values": [
-            {"id": remedy.id, "name": {"value": remedy.name, "synonyms": list(remedy.synonyms)}}
-            for remedy in remedies
-        ],
-    }
+    values = []
+    for remedy in remedies:
+        name, *synonyms = remedy_phrases(remedy)
+        values.append({"id": remedy.id, "name": {"value": name, "synonyms": synonyms}})
+    return {"name": REMEDY_SLOT_TYPE, "values": values}
 
 
 def model_path(locale: str) -> Path:
@@ -36,15 +49,47 @@ def load_model(locale: str) -> dict[str, Any]:
     return model
 
 
-def sync_remedy_slot_type(locale: str) -> bool:
-    """Rewrite the model's REMEDY type from the remedy data; True if anything changed."""
-    model = load_model(locale)
-    types = model["interactionModel"]["languageModel"].setdefault("types", [])
-    wanted = remedy_slot_type(load_remedies(locale))
-    kept = [slot_type for slot_type in types if slot_type["name"] != REMEDY_SLOT_TYPE]
-    if [wanted] == [t for t in types if t["name"] == REMEDY_SLOT_TYPE]:
+def model_locales() -> list[str]:
+    """The locales that have sentence templates, hence a model."""
+    folder = resources.interaction_model_dir() / "sentences"
+    return sorted(entry.name for entry in folder.iterdir() if entry.is_dir())
+
+
+def generate(locale: str) -> dict[str, Any]:
+    """The model the templates and remedy data make: every expansion a sample."""
+    from skill.sentences import Templates
+    from skill.simulator.nlu import load_builtin
+
+    templates = Templates(locale, load_builtin(locale))
+    intents: list[dict[str, Any]] = []
+    for name, samples in templates.samples().items():
+        used = sorted({slot for sample in samples for slot in re.findall(r"\{(\w+)\}", sample)})
+        intent: dict[str, Any] = {"name": name}
+        if used:
+            intent["slots"] = [{"name": slot, "type": templates.slot_types[slot]} for slot in used]
+        intent["samples"] = samples
+        intents.append(intent)
+    intents += [{"name": name, "samples": []} for name in templates.without_samples]
+    return {
+        "interactionModel": {
+            "languageModel": {
+                "invocationName": templates.invocation_name,
+                "intents": intents,
+                "types": [remedy_slot_type(templates.remedies)],
+            }
+        }
+    }
+
+
+def as_text(model: dict[str, Any]) -> str:
+    return json.dumps(model, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_model(locale: str) -> bool:
+    """Regenerate the locale's model file; True if anything changed."""
+    text = as_text(generate(locale))
+    path = model_path(locale)
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
         return False
-    model["interactionModel"]["languageModel"]["types"] = [*kept, wanted]
-    text = json.dumps(model, indent=2, ensure_ascii=False) + "\n"
-    model_path(locale).write_text(text, encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return True

@@ -6,6 +6,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, settings
 
@@ -16,6 +17,17 @@ os.environ["SKILL_DB"] = f"sqlite:///{_STORE_FOLDER / 'progress.db'}"
 
 def pytest_sessionfinish() -> None:
     shutil.rmtree(_STORE_FOLDER, ignore_errors=True)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The corpus figures (tests/test_corpus.py), whenever those tests ran."""
+    from tests.test_corpus import FIGURES
+
+    if not FIGURES:
+        return
+    terminalreporter.section("what runners say: share of the corpus understood")
+    for (locale, slice_name, reader), share in sorted(FIGURES.items()):
+        terminalreporter.write_line(f"{locale} {slice_name:<12} {reader:<8} {share:.1%}")
 
 
 # Property tests: reproducible in CI (the same examples every run), exploring locally.

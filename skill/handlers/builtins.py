@@ -26,7 +26,9 @@ class HelpHandler(IntentHandler):
 
 
 class StopHandler(IntentHandler):
-    intents = ("AMAZON.StopIntent", "AMAZON.CancelIntent")
+    """Stop, cancel, and closing politely ("thanks, that's all")."""
+
+    intents = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "FinishIntent")
 
     def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
         return conversation.finish("goodbye")

@@ -79,8 +79,18 @@ def go_to_step(conversation: Conversation, number: int) -> Response:
     )
 
 
+class GoToLastStepHandler(IntentHandler):
+    """ "The last one", "skip to the end"."""
+
+    intents = ("GoToLastStepIntent",)
+
+    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
+        return go_to_step(conversation, conversation.content.total)
+
+
 class GoToRemedyHandler(IntentHandler):
-    """ "Skip to the ice bath"."""
+    """ "Skip to the ice bath", "tell me about the ice bath", "what should I eat": a
+    question about a remedy moves the runner there and reads its step, every time."""
 
     intents = ("GoToRemedyIntent",)
 
@@ -89,3 +99,29 @@ class GoToRemedyHandler(IntentHandler):
         if number is None:
             return conversation.say("unknown_remedy", heard=slot_text(handler_input, "remedy"))
         return go_to_step(conversation, number)
+
+
+class SkipRemedyHandler(IntentHandler):
+    """ "Skip the massage": on to the step after the one named."""
+
+    intents = ("SkipRemedyIntent",)
+
+    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
+        number = named_step(conversation, handler_input)
+        if number is None:
+            return conversation.say("unknown_remedy", heard=slot_text(handler_input, "remedy"))
+        return read_move(conversation, routine.next_step(number, conversation.content.total))
+
+
+class ResumeHandler(IntentHandler):
+    """ "Resume", "pick up where I left off": the current step, else the saved one, else
+    the first."""
+
+    intents = ("ResumeIntent",)
+
+    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
+        if conversation.position is None:
+            stored = conversation.stored_progress()
+            saved = stored.step if stored is not None else None
+            conversation.move_to(routine.clamp(saved, conversation.content.total) or 1)
+        return conversation.say("step")

@@ -66,3 +66,26 @@ class HeatOrIceHandler(IntentHandler):
 
     def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
         return conversation.say("heat_or_ice")
+
+
+class WhereAmIHandler(IntentHandler):
+    """ "Where was I?": the current step, or the saved one when the session has none."""
+
+    intents = ("WhereAmIIntent",)
+
+    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
+        if conversation.position is None:
+            stored = conversation.stored_progress()
+            saved = stored.step if stored is not None else None
+            conversation.move_to(routine.clamp(saved, conversation.content.total))
+        return conversation.say("where")
+
+
+class PainHandler(IntentHandler):
+    """ "My knee really hurts", "is this medical advice?": what the skill can and cannot
+    offer, then the way back to the steps."""
+
+    intents = ("PainIntent",)
+
+    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
+        return conversation.say("safety")

@@ -1,10 +1,14 @@
-"""Understanding typed utterances with the skill's own interaction model.
+"""Understanding typed utterances the way Alexa would, for the local simulator.
 
-The samples and slot values come from `interaction_model/<locale>.json`; what Alexa
-understands by itself (yes, stop, numbers, ordinals, "open ...") comes from
-`interaction_model/builtin/<locale>.json`. Matching is exact after folding case and
-punctuation; small filler words at either end are dropped only when the whole
-utterance did not match.
+Two readers share what Alexa understands by itself (yes, stop, numbers, ordinals,
+"open ...", "ask ... to ..."), from `interaction_model/builtin/<locale>.json`:
+
+- `LanguageModel` (what the chat uses) recognises with hassil, on the same sentence
+  templates the ASK model is generated from (`skill.sentences`), tolerant of case,
+  punctuation and filler words anywhere.
+- `SampleMatcher` matches the generated model's samples literally, after folding case
+  and punctuation and dropping filler words at either end: what any sample-matching
+  simulator sees, and the worst case on Alexa.
 """
 
 from __future__ import annotations
@@ -12,10 +16,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Any
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, Any, Self
 
 from skill import resources
+
+if TYPE_CHECKING:
+    from skill.sentences import Templates
 
 FALLBACK = "AMAZON.FallbackIntent"
 _NON_WORD = re.compile(r"[^\w' ]+")
@@ -56,8 +63,11 @@ class _Sample:
     literal_length: int  # words outside slots: longer samples are more specific
 
 
-class LanguageModel:
-    def __init__(self, model: dict[str, Any], builtin: dict[str, Any]) -> None:
+class _Reader:
+    """What both readers share: Alexa's own meanings, slot values, launch and one-shot."""
+
+    def __init__(self, locale: str, model: dict[str, Any], builtin: dict[str, Any]) -> None:
+        self.locale = locale
         language = model["interactionModel"]["languageModel"]
         self.invocation_name = normalize(language["invocationName"])
         self._value_ids: dict[str, dict[str, tuple[str, str]]] = {}  # type -> phrase -> (id, name)
@@ -73,19 +83,13 @@ class LanguageModel:
             name: {normalize(word): number for word, number in words.items()}
             for name, words in builtin["slotTypes"].items()
         }
-        self._phrases: dict[str, str] = {}  # whole phrase -> intent
-        self._samples: list[_Sample] = []
-        self._slot_types: dict[str, dict[str, str]] = {}  # intent -> slot -> type
-        for intent, phrases in builtin["intents"].items():
-            for phrase in phrases:
-                self._phrases[normalize(phrase)] = intent
-        for intent in language["intents"]:
-            self._slot_types[intent["name"]] = {
-                slot["name"]: slot["type"] for slot in intent.get("slots", [])
-            }
-            for sample in intent.get("samples", []):
-                self._add_sample(intent["name"], sample)
-        self._samples.sort(key=lambda sample: -sample.literal_length)
+        self._number_words = {
+            str(number): word for word, number in builtin["slotTypes"]["AMAZON.NUMBER"].items()
+        }
+        self._slot_types: dict[str, dict[str, str]] = {  # intent -> slot -> type
+            intent["name"]: {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
+            for intent in language["intents"]
+        }
         self._fillers = sorted(
             (normalize(filler) for filler in builtin["fillers"]), key=len, reverse=True
         )
@@ -99,23 +103,22 @@ class LanguageModel:
 
     @classmethod
     @cache
-    def for_locale(cls, locale: str) -> LanguageModel:
+    def for_locale(cls, locale: str) -> Self:
         folder = resources.interaction_model_dir()
         available = sorted(entry.name.removesuffix(".json") for entry in folder.iterdir())
         locale = resources.pick_locale(locale, [name for name in available if "-" in name])
         model = json.loads((folder / f"{locale}.json").read_text(encoding="utf-8"))
-        builtin = json.loads((folder / "builtin" / f"{locale}.json").read_text(encoding="utf-8"))
-        return cls(model, builtin)
+        return cls(locale, model, load_builtin(locale))
 
     def _invocation_pattern(self, phrase: str) -> re.Pattern[str]:
-        return self._pattern(phrase.replace("{invocation}", self.invocation_name))
+        return _pattern(phrase.replace("{invocation}", self.invocation_name))
 
     def declared_slots(self, intent: str) -> dict[str, str]:
         return dict(self._slot_types.get(intent, {}))
 
     def read(self, text: str) -> Utterance | None:
         """What a typed line asks for; None for a line with no words."""
-        words = normalize(text)
+        words = self.words(text)
         if not words:
             return None
         for candidate in self._without_fillers(words):
@@ -127,19 +130,14 @@ class LanguageModel:
                     return Utterance("one_shot", self.understand(match.group("request")))
         return Utterance("turn", self.understand(words))
 
-    def understand(self, text: str) -> Understanding:
-        """The intent and slots for an utterance; the fallback intent when nothing fits.
+    def words(self, text: str) -> str:
+        """Typed text as Alexa would hear it: lower case, no punctuation, numbers in words
+        ("a 10k" is "a ten k")."""
+        spaced = re.sub(r"(?<=\d)(?=[^\d\s])|(?<=[^\d\s])(?=\d)", " ", normalize(text))
+        return " ".join(self._number_words.get(word, word) for word in spaced.split())
 
-        A sample whose custom slot holds an unknown value ("skip to the hot tub") is
-        taken only when nothing matches fully, as Alexa passes such values on too.
-        """
-        candidates = self._without_fillers(normalize(text))
-        for accept_unresolved in (False, True):
-            for candidate in candidates:
-                found = self._match(candidate, accept_unresolved)
-                if found is not None:
-                    return found
-        return Understanding(FALLBACK)
+    def understand(self, text: str) -> Understanding:
+        raise NotImplementedError
 
     def _without_fillers(self, words: str) -> list[str]:
         """The utterance, then with filler words dropped from either end, one at a time."""
@@ -160,26 +158,6 @@ class LanguageModel:
                         changed = True
                         break
         return candidates
-
-    def _match(self, words: str, accept_unresolved: bool) -> Understanding | None:
-        if words in self._phrases:
-            return Understanding(self._phrases[words])
-        for sample in self._samples:
-            match = sample.pattern.fullmatch(words)
-            if not match or (accept_unresolved and sample.literal_length == 0):
-                continue
-            slots: dict[str, SlotValue] = {}
-            complete = True
-            for slot in sample.slots:
-                value = self.slot_value(self._slot_types[sample.intent][slot], match.group(slot))
-                if value is None:
-                    break
-                slots[slot] = value
-                complete = complete and (not value.custom or value.resolved_id is not None)
-            else:
-                if complete or accept_unresolved:
-                    return Understanding(sample.intent, slots)
-        return None
 
     def slot_value(self, slot_type: str, heard: str) -> SlotValue | None:
         """A heard slot value, resolved the way Alexa would for this slot type."""
@@ -207,6 +185,85 @@ class LanguageModel:
             return sum(table[part] for part in parts)
         return None
 
+
+class LanguageModel(_Reader):
+    """The chat's understanding: hassil on the sentence templates."""
+
+    def __init__(self, locale: str, model: dict[str, Any], builtin: dict[str, Any]) -> None:
+        super().__init__(locale, model, builtin)
+        self._builtin = builtin
+
+    @cached_property
+    def templates(self) -> Templates:
+        """Read on the first typed line: sending intents needs no hassil (nor does Lambda)."""
+        from skill.sentences import Templates
+
+        return Templates(self.locale, self._builtin)
+
+    def understand(self, text: str) -> Understanding:
+        """The intent and slots for an utterance; the fallback intent when nothing fits.
+
+        Words that name no remedy in a remedy slot ("skip to the hot tub") are taken only
+        when nothing matches fully, as Alexa passes such values on too.
+        """
+        words = self.words(text)
+        for accept_unknown_values in (False, True):
+            heard = self.templates.recognize(words, accept_unknown_values=accept_unknown_values)
+            if heard is not None:
+                slots: dict[str, SlotValue] = {}
+                for name, (said, _) in heard.slots.items():
+                    slot_type = self.declared_slots(heard.intent).get(name)
+                    value = self.slot_value(slot_type, said) if slot_type else None
+                    if value is not None:
+                        slots[name] = value
+                return Understanding(heard.intent, slots)
+        return Understanding(FALLBACK)
+
+
+class SampleMatcher(_Reader):
+    """Literal matching against the generated model's samples (see the module doc)."""
+
+    def __init__(self, locale: str, model: dict[str, Any], builtin: dict[str, Any]) -> None:
+        super().__init__(locale, model, builtin)
+        self._phrases: dict[str, str] = {}  # whole phrase -> intent
+        self._samples: list[_Sample] = []
+        for intent, phrases in builtin["intents"].items():
+            for phrase in phrases:
+                self._phrases[normalize(phrase)] = intent
+        for intent in model["interactionModel"]["languageModel"]["intents"]:
+            for sample in intent.get("samples", []):
+                self._add_sample(intent["name"], sample)
+        self._samples.sort(key=lambda sample: -sample.literal_length)
+
+    def understand(self, text: str) -> Understanding:
+        candidates = self._without_fillers(self.words(text))
+        for accept_unresolved in (False, True):
+            for candidate in candidates:
+                found = self._match(candidate, accept_unresolved)
+                if found is not None:
+                    return found
+        return Understanding(FALLBACK)
+
+    def _match(self, words: str, accept_unresolved: bool) -> Understanding | None:
+        if words in self._phrases:
+            return Understanding(self._phrases[words])
+        for sample in self._samples:
+            match = sample.pattern.fullmatch(words)
+            if not match or (accept_unresolved and sample.literal_length == 0):
+                continue
+            slots: dict[str, SlotValue] = {}
+            complete = True
+            for slot in sample.slots:
+                value = self.slot_value(self._slot_types[sample.intent][slot], match.group(slot))
+                if value is None:
+                    break
+                slots[slot] = value
+                complete = complete and (not value.custom or value.resolved_id is not None)
+            else:
+                if complete or accept_unresolved:
+                    return Understanding(sample.intent, slots)
+        return None
+
     def _add_sample(self, intent: str, sample: str) -> None:
         text = sample.lower()
         slots = tuple(_SLOT.findall(text))
@@ -215,17 +272,23 @@ class LanguageModel:
             return
         literal = _SLOT.sub(" ", text)
         self._samples.append(
-            _Sample(intent, self._pattern(text), slots, len(normalize(literal).split()))
+            _Sample(intent, _pattern(text), slots, len(normalize(literal).split()))
         )
 
-    @staticmethod
-    def _pattern(template: str) -> re.Pattern[str]:
-        """A sample with {slots} as a regular expression over normalized words."""
-        tokens: list[str] = []
-        for part in re.split(r"(\{\w+\})", template):
-            slot = _SLOT.fullmatch(part)
-            if slot:
-                tokens.append(f"(?P<{slot.group(1)}>.+?)")
-            else:
-                tokens.extend(re.escape(word) for word in normalize(part).split())
-        return re.compile(" ".join(tokens))
+
+def load_builtin(locale: str) -> dict[str, Any]:
+    path = resources.interaction_model_dir() / "builtin" / f"{locale}.json"
+    builtin: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return builtin
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    """A sample with {slots} as a regular expression over normalized words."""
+    tokens: list[str] = []
+    for part in re.split(r"(\{\w+\})", template):
+        slot = _SLOT.fullmatch(part)
+        if slot:
+            tokens.append(f"(?P<{slot.group(1)}>.+?)")
+        else:
+            tokens.extend(re.escape(word) for word in normalize(part).split())
+    return re.compile(" ".join(tokens))

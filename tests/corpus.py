@@ -1,0 +1,85 @@
+"""The labelled corpus: real-sounding phrasings, written apart from the sentence templates,
+in the annotation-set format of Amazon's NLU Evaluation Tool, so the same files can test
+the live model in the developer console.
+
+`tests/corpus/<locale>/annotations.json` is the slice the templates may be tuned to;
+`held_out.json` is never consulted while writing templates, as a check against tuning to
+the corpus. `python -m tests.corpus` prints the figures the README quotes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from skill.simulator.nlu import LanguageModel, SampleMatcher, Understanding
+
+CORPUS_DIR = Path(__file__).parent / "corpus"
+SLICES = ("annotations", "held_out")
+
+
+@dataclass(frozen=True)
+class Labelled:
+    utterance: str
+    intent: str
+    slots: dict[str, str]  # slot -> expected id (remedy id, or the number as digits)
+
+
+def locales() -> list[str]:
+    return sorted(entry.name for entry in CORPUS_DIR.iterdir() if entry.is_dir())
+
+
+def load(locale: str, slice_name: str) -> list[Labelled]:
+    data = json.loads((CORPUS_DIR / locale / f"{slice_name}.json").read_text(encoding="utf-8"))
+    return [_labelled(entry) for entry in data["data"]]
+
+
+def _labelled(entry: dict[str, Any]) -> Labelled:
+    expected = entry["expected"][0]["intent"]
+    slots = {name: str(slot["id"]) for name, slot in expected.get("slots", {}).items()}
+    return Labelled(entry["inputs"]["utterance"], expected["name"], slots)
+
+
+def understood(labelled: Labelled, got: Understanding) -> bool:
+    """The right intent, and exactly the expected slots, each resolved to the right value."""
+    if got.intent != labelled.intent or set(got.slots) != set(labelled.slots):
+        return False
+    for name, value in got.slots.items():
+        resolved = value.resolved_id if value.custom else value.value
+        if resolved != labelled.slots[name]:
+            return False
+    return True
+
+
+def misses(reader: LanguageModel | SampleMatcher, corpus: list[Labelled]) -> list[str]:
+    found = []
+    for labelled in corpus:
+        got = reader.understand(labelled.utterance)
+        if not understood(labelled, got):
+            found.append(
+                f"{labelled.utterance!r}: want {labelled.intent} {labelled.slots}, got {got.intent} { ({k: v.resolved_id or v.value for k, v in got.slots.items()}) }"
+            )
+    return found
+
+
+def share(reader: LanguageModel | SampleMatcher, corpus: list[Labelled]) -> float:
+    return 1 - len(misses(reader, corpus)) / len(corpus)
+
+
+def main() -> None:
+    print("| locale | slice | utterances | literal sample match | chat (hassil) |")
+    print("|---|---|---|---|---|")
+    for locale in locales():
+        literal, chat = SampleMatcher.for_locale(locale), LanguageModel.for_locale(locale)
+        for slice_name in SLICES:
+            corpus = load(locale, slice_name)
+            print(
+                f"| {locale} | {slice_name} | {len(corpus)} "
+                f"| {share(literal, corpus):.1%} | {share(chat, corpus):.1%} |"
+            )
+
+
+if __name__ == "__main__":
+    main()
