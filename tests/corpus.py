@@ -2,9 +2,10 @@
 in the annotation-set format of Amazon's NLU Evaluation Tool, so the same files can test
 the live model in the developer console.
 
-`tests/corpus/<locale>/annotations.json` is the slice the templates may be tuned to;
-`held_out.json` is never consulted while writing templates, as a check against tuning to
-the corpus. `python -m tests.corpus` prints the figures the README quotes.
+`tests/corpus/<locale>/annotations.json` and `dev.json` are the slices the templates
+may be tuned to (each written by someone who had not seen the templates);
+`held_out.json` is never consulted while writing templates, as a check against tuning
+to the corpus. `python -m tests.corpus` prints the figures the README quotes.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from skill.simulator.nlu import LanguageModel, SampleMatcher, Understanding
 
 CORPUS_DIR = Path(__file__).parent / "corpus"
-SLICES = ("annotations", "held_out")
+SLICES = ("annotations", "dev", "held_out")
 
 
 @dataclass(frozen=True)

@@ -40,8 +40,8 @@ REQUIRED_BUILT_INS = {
     "AMAZON.YesIntent", "AMAZON.NoIntent",
 }  # fmt: skip
 MIN_SAMPLES = 15  # a custom intent with fewer is one Alexa will hardly recognise
-MAX_SAMPLES_PER_INTENT = 600
-MAX_SAMPLES = 8_000
+MAX_SAMPLES_PER_INTENT = 1_000
+MAX_SAMPLES = 10_000
 MAX_SAMPLE_CHARACTERS = 200
 MAX_INTENTS = 250  # Alexa's limit, custom and built-in together
 AGREEMENT_CHECKS = 400  # samples per locale sent through the chat's recognizer
