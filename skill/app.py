@@ -7,10 +7,16 @@ import os
 from functools import cache
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.dispatch_components import (
+    AbstractRequestHandler,
+    AbstractResponseInterceptor,
+)
+from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
+from ask_sdk_model import Response
 
+from skill.conversation import Conversation
 from skill.handlers.builtins import (
     FallbackHandler,
     ForgetProgressHandler,
@@ -82,11 +88,20 @@ REQUEST_HANDLERS: tuple[type[AbstractRequestHandler], ...] = (
 )
 
 
+class KeepTheTurn(AbstractResponseInterceptor):
+    """After every handled request: the runner's progress saved, the dialogue kept in the
+    session. The error path skips it on purpose (see `Conversation.apologise`)."""
+
+    def process(self, handler_input: HandlerInput, response: Response | None) -> None:
+        Conversation.of(handler_input).keep()
+
+
 def build_skill(store: AbstractPersistenceAdapter | None = None) -> CustomSkill:
     """The skill; with a store, runners' progress is kept between sessions."""
     builder = CustomSkillBuilder(persistence_adapter=store)  # type: ignore[arg-type]
     for handler in REQUEST_HANDLERS:
         builder.add_request_handler(handler())
+    builder.add_global_response_interceptor(KeepTheTurn())
     builder.add_exception_handler(ApologiseOnError())
     return builder.create()
 

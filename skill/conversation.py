@@ -1,15 +1,16 @@
-"""One request's view of the conversation: where the runner is, and how to answer.
+"""One request's view of the conversation: the dialogue state, and how to answer.
 
 Handlers decide the move; a Conversation turns "say this kind of thing" into a full
-response (speech, reprompt, card, session end) and keeps the session attributes,
-which hold only plain JSON: the step number, the open yes/no offer, and the last
-thing said (for "repeat that").
+response (speech, reprompt, card, screen, session end). The state is one `Dialogue`
+(skill/dialogue.py) read from the session attributes at the start of the request and
+written back, with the runner's saved progress, by `keep()` at the end of every turn:
+one place, which the app calls after every handled request (skill/app.py).
 
-It also keeps the runner's progress between sessions, through the SDK's persistent
-attributes: read once a session (what the store holds is then summed up in the session
-attributes, so later turns need not ask again), written when the runner moves on. A store
-that fails is logged once a request and otherwise ignored: the skill answers from the
-session, and never writes over what it could not read.
+Progress between sessions goes through the SDK's persistent attributes: read once a
+session (what the store holds is then summed up in the session attributes, so later
+turns need not ask again), written when the runner moves on. A store that fails is
+logged once a request and otherwise ignored: the skill answers from the session, and
+never writes over what it could not read.
 """
 
 from __future__ import annotations
@@ -24,20 +25,15 @@ from ask_sdk_core.utils import get_locale
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
-from skill import routine, screens
+from skill import screens
 from skill.content import Content, Remedy, content_for
+from skill.dialogue import Dialogue, MissLevel, Offer, Said, closing_offer
 from skill.persistence.errors import CorruptRecord
 from skill.progress import Progress
-from skill.routine import Offer
 
 log = logging.getLogger(__name__)
 
-STEP = "step"
-OFFER = "offer"
-LAST = "last"
 SAVED = "saved"  # what the store holds for this runner, as far as this session knows
-
-_KEEP = object()  # "leave the open offer as it is"
 
 
 class Conversation:
@@ -46,11 +42,12 @@ class Conversation:
         self._sessionless: dict[str, Any] = {}
         self.content: Content = content_for(get_locale(handler_input))
         attributes = self._session_attributes()
-        self.position = routine.clamp(attributes.get(STEP), self.content.total)
-        self.offer = _read_offer(attributes.get(OFFER))
-        self.last = _read_last(attributes.get(LAST))
-        self.introduced = False  # the not-medical-advice note was said in this request
+        ids = {remedy.id for remedy in self.content.remedies}
+        self.state = Dialogue.from_attributes(attributes, self.content.total, ids)
         self.discard_stored_step = False  # launch decided the stored step is stale or done
+        self._missed = False  # this turn was not understood
+        self._answered = False  # this turn's answer is in the state: keep() may write it
+        self._note_said = False  # the not-medical-advice note was said in this request
         self._stored = _read_saved(attributes.get(SAVED))
         # "unread", then "none" (no store), "ok" or "failed"
         self._store = "ok" if self._stored is not None else "unread"
@@ -66,9 +63,36 @@ class Conversation:
             conversation = request_attributes["conversation"] = cls(handler_input)
         return conversation
 
+    # Where the runner is ---------------------------------------------------------------
+
+    @property
+    def position(self) -> int | None:
+        return self.state.position
+
+    @property
+    def offer(self) -> Offer | None:
+        return self.state.offer
+
     @property
     def remedy(self) -> Remedy | None:
         return None if self.position is None else self.content.remedy_at(self.position)
+
+    @property
+    def topic(self) -> Remedy | None:
+        """The remedy last talked about ("why?" and "tell me more" refer to it), else the
+        current step's."""
+        for remedy in self.content.remedies:
+            if remedy.id == self.state.topic:
+                return remedy
+        return self.remedy
+
+    def known_position(self) -> int | None:
+        """Where the runner is, or, before anything happened this session (a one-shot),
+        where their saved progress says they got to."""
+        if self.position is not None:
+            return self.position
+        stored = self.stored_progress()
+        return stored.step if stored is not None else None
 
     def where(self) -> dict[str, Any]:
         """What every template may use to say where the runner is."""
@@ -80,27 +104,48 @@ class Conversation:
         return {"number": number, "total": total, "remedy": self.remedy, "next": upcoming}
 
     def move_to(self, position: int | None) -> None:
-        self.position = position
+        self.state = self.state.moved_to(position)
 
-    def say(self, kind: str, *, offer: Any = None, **data: Any) -> Response:
-        """Answer and wait for the runner. `offer` is the yes/no question this asks, if any.
+    def talk_about(self, remedy: Remedy) -> None:
+        self.state = self.state.about(remedy.id)
 
-        Before the routine has started every answer ends by offering to begin.
+    def miss(self) -> MissLevel:
+        """This turn was not understood: how to answer this many misses in a row."""
+        self._missed = True
+        self.state = self.state.missed()
+        return self.state.miss_level()
+
+    # Answering -------------------------------------------------------------------------
+
+    def say(
+        self,
+        kind: str,
+        *,
+        asks: Offer | None = None,
+        keep_offer: bool = False,
+        real: bool = True,
+        **data: Any,
+    ) -> Response:
+        """Answer and wait for the runner.
+
+        The answer ends with exactly one question: `asks`, if given; the question already
+        open, with `keep_offer` (help, a fallback); otherwise the one that fits where the
+        runner is (to begin, to move on, to finish). Only a `real` answer is what "repeat
+        that" repeats.
         """
-        if offer is _KEEP:
-            pass
-        elif offer is None and self.position is None:
-            self.offer = Offer.BEGIN
+        if keep_offer:
+            offer = self.state.offer or closing_offer(self.position, self.content.total)
         else:
-            self.offer = offer
-        rendered = self.content.speech.render(
-            kind, at=self.where(), offer=self.offer and self.offer.value, **data
-        )
+            offer = asks or closing_offer(self.position, self.content.total)
+        rendered = self._render(kind, offer, {**data, "first_contact": self._first_contact()})
         if not rendered.reprompt:
             raise ValueError(f"response kind {kind!r} has no reprompt, but the session stays open")
-        self.last = {"speech": rendered.speech, "reprompt": rendered.reprompt}
+        speech = self._with_note(rendered.speech)
+        if self.state.would_repeat(speech):  # never the same words twice in a row
+            speech = f"{self._render('again', offer, {}).speech} {speech}"
+        self._record(Said(speech, rendered.reprompt, offer), real=real)
         builder = self.handler_input.response_builder
-        builder.speak(rendered.speech).ask(rendered.reprompt)
+        builder.speak(speech).ask(rendered.reprompt)
         if rendered.card_title and rendered.card_text:
             builder.set_card(SimpleCard(title=rendered.card_title, content=rendered.card_text))
         if screens.supports_apl(self.handler_input):
@@ -113,33 +158,79 @@ class Conversation:
             )
             if directive is not None:
                 builder.add_directive(directive)
-        return self._respond(end_session=False)
-
-    def say_and_keep_offer(self, kind: str, **data: Any) -> Response:
-        """Answer without changing the open question (fallback, a stray yes or no)."""
-        return self.say(kind, offer=_KEEP, **data)
+        return builder.set_should_end_session(False).response
 
     def repeat(self) -> Response:
-        if not self.last:
-            return self.say("welcome", offer=Offer.BEGIN, first_time=False)
-        self.handler_input.response_builder.speak(self.last["speech"]).ask(self.last["reprompt"])
-        return self._respond(end_session=False)
+        """The last real answer again (never a fallback or help), with its question."""
+        last = self.state.last
+        if last is None:
+            return self.say("welcome", asks=Offer.BEGIN)
+        again = self._render("again", last.offer, {})
+        speech = f"{again.speech} {last.speech}"
+        self._record(Said(speech, last.reprompt, last.offer), real=False)
+        self.handler_input.response_builder.speak(speech).ask(last.reprompt)
+        return self.handler_input.response_builder.set_should_end_session(False).response
 
     def finish(self, kind: str, **data: Any) -> Response:
         """Answer and end the session."""
-        rendered = self.content.speech.render(kind, at=self.where(), offer=None, **data)
-        self.offer = None
-        self.handler_input.response_builder.speak(rendered.speech)
-        return self._respond(end_session=True)
+        rendered = self._render(kind, None, {**data, "first_contact": self._first_contact()})
+        speech = self._with_note(rendered.speech)
+        self._record(Said(speech, "", None), real=False)
+        self.handler_input.response_builder.speak(speech)
+        return self.handler_input.response_builder.set_should_end_session(True).response
 
     def apologise(self) -> Response:
         """The error path: a short apology, the session and its state left as they were
-        (the attributes change only in `_respond`, the last thing an answer does)."""
+        (the attributes and the store are written only by `keep`, which the error path
+        does not call: a turn that failed half-way leaves no half of itself behind)."""
         apology = self.content.apology
         builder = self.handler_input.response_builder
         builder.speak(apology.speech).ask(apology.reprompt or apology.speech)
         builder.set_should_end_session(False)
         return builder.response
+
+    def keep(self) -> None:
+        """The end of a turn: save the runner's progress, and the dialogue in the session."""
+        if not self._answered:
+            return
+        self.persist()
+        state = self.state.to_attributes()
+        if self._store == "ok" and self._stored is not None:
+            state[SAVED] = {"step": self._stored.step, "introduced": self._stored.introduced}
+        attributes = self._session_attributes()
+        attributes.clear()
+        attributes.update(state)
+
+    def _render(self, kind: str, offer: Offer | None, data: dict[str, Any]) -> Any:
+        return self.content.speech.render(
+            kind,
+            at=self.where(),
+            offer=offer and offer.value,
+            variant=self.state.turns,
+            **data,
+        )
+
+    def _record(self, said: Said, *, real: bool) -> None:
+        if not self._missed:
+            self.state = self.state.understood()
+        self.state = self.state.answered(said, real=real)
+        self._answered = True
+
+    def _first_contact(self) -> bool:
+        """Has this runner yet to hear the not-medical-advice note?"""
+        stored = self.stored_progress()
+        return not self.state.noted and not (stored is not None and stored.introduced)
+
+    def _with_note(self, speech: str) -> str:
+        """On a runner's first contact, however they come in, the answer carries the
+        not-medical-advice note: where its template placed it, or else first. It counts as
+        heard once it has been said."""
+        if not self._first_contact():
+            return speech
+        self.state = self.state.with_note_said()
+        self._note_said = True
+        note = self.content.speech.render("note", at=self.where(), offer=None).speech
+        return speech if note in speech else f"{note} {speech}"
 
     # Progress between sessions -------------------------------------------------------
 
@@ -169,13 +260,15 @@ class Conversation:
         stored = self.stored_progress()
         if stored is None or self._forgotten:
             return
+        said = self.state.last
         if self.position is not None:
-            step, last = self.position, self.last
+            step = self.position
+            last = {"speech": said.speech, "reprompt": said.reprompt} if said else None
         elif self.discard_stored_step:
             step, last = None, None
         else:
             step, last = stored.step, stored.last
-        introduced = stored.introduced or self.introduced
+        introduced = stored.introduced or self._note_said
         if step == stored.step and introduced == stored.introduced:
             return
         progress = Progress(step=step, last=last, saved_at=int(time.time()), introduced=introduced)
@@ -223,28 +316,6 @@ class Conversation:
             attributes = manager.session_attributes = {}
         return attributes
 
-    def _respond(self, *, end_session: bool) -> Response:
-        self.persist()
-        state: dict[str, Any] = {}
-        if self.position is not None:
-            state[STEP] = self.position
-        if self.offer is not None:
-            state[OFFER] = self.offer.value
-        if self.last:
-            state[LAST] = self.last
-        if self._store == "ok" and self._stored is not None:
-            state[SAVED] = {"step": self._stored.step, "introduced": self._stored.introduced}
-        attributes = self._session_attributes()
-        attributes.clear()
-        attributes.update(state)
-        builder = self.handler_input.response_builder
-        builder.set_should_end_session(end_session)
-        return builder.response
-
-
-def _read_offer(value: object) -> Offer | None:
-    return Offer(value) if isinstance(value, str) and value in tuple(Offer) else None
-
 
 def _read_saved(value: object) -> Progress | None:
     if not isinstance(value, dict):
@@ -254,11 +325,3 @@ def _read_saved(value: object) -> Progress | None:
         step=step if isinstance(step, int) and not isinstance(step, bool) else None,
         introduced=value.get("introduced") is True,
     )
-
-
-def _read_last(value: object) -> dict[str, str] | None:
-    if isinstance(value, dict) and all(
-        isinstance(value.get(k), str) for k in ("speech", "reprompt")
-    ):
-        return {"speech": value["speech"], "reprompt": value["reprompt"]}
-    return None

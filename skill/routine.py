@@ -18,14 +18,6 @@ class Outcome(StrEnum):
     OUT_OF_RANGE = "out_of_range"  # asked for a step number that does not exist
 
 
-class Offer(StrEnum):
-    """The yes/no question the skill has just asked, so Yes and No know what they answer."""
-
-    BEGIN = "begin"
-    START_OVER = "start_over"
-    RESUME = "resume"  # pick up at the stored step (yes), or start over (no)
-
-
 @dataclass(frozen=True)
 class Move:
     position: int | None

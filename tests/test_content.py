@@ -3,6 +3,7 @@ short SSML; remedy data is complete; every response kind the code asks for exist
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from pathlib import Path
@@ -19,7 +20,9 @@ LOCALES = resources.available_locales()
 STEP_WORDS = 35  # a step is read in at most this many words before its prompt
 SKILL_CODE = Path(__file__).parent.parent / "skill"
 SAID_ONLY_AT_A_STEP = {"step", "welcome_back"}
-OFFERS_AT_ANY_PLACE = (None, "begin", "start_over")
+OFFERS_AT_ANY_PLACE = (None, "begin", "start_over", "list", "which_step")
+OFFERS_AT_A_STEP = ("next", "finish", "resume")
+MISS_LEVELS = ("resteer", "examples", "offer_list")
 
 
 def places(content: Content) -> list[dict[str, Any]]:
@@ -36,19 +39,26 @@ def places(content: Content) -> list[dict[str, Any]]:
 
 
 def renderings(content: Content):  # type: ignore[no-untyped-def]
-    for kind, at, offer, remedy in itertools.product(
-        content.speech.kinds(), places(content), (*OFFERS_AT_ANY_PLACE, "resume"), content.remedies
+    for kind, at, offer, remedy, level, variant in itertools.product(
+        content.speech.kinds(),
+        places(content),
+        (*OFFERS_AT_ANY_PLACE, *OFFERS_AT_A_STEP),
+        content.remedies[:: max(1, content.total // 3)],
+        MISS_LEVELS,
+        range(3),
     ):
-        if at["number"] is None and (kind in SAID_ONLY_AT_A_STEP or offer == "resume"):
-            continue  # said only at a step, or (resume) offered only at a stored step
+        if at["number"] is None and (kind in SAID_ONLY_AT_A_STEP or offer in OFFERS_AT_A_STEP):
+            continue  # said only at a step
         data = {
             "at": at,
             "offer": offer,
             "remedy": remedy,
             "remedies": content.remedies,
             "remaining": content.remedies[(at["number"] or 0) :],
-            "heard": 'the "hot" tub & <sauna>',
-            "first_time": at["number"] is None,
+            "level": level,
+            "variant": variant,
+            "skipped": remedy if variant == 1 else None,
+            "resumed": variant == 2,
         }
         yield kind, data, content.speech.render(kind, **data)
 
@@ -74,23 +84,25 @@ def test_every_template_renders_valid_short_ssml_everywhere(locale: str) -> None
 def test_a_step_is_one_breath_before_its_prompt(locale: str) -> None:
     content = content_for(locale)
     for at in places(content)[1:]:
-        rendered = content.speech.render("step", at=at, offer=None)
+        rendered = content.speech.render("step", at=at, offer="next", variant=0)
         assert rendered.reprompt
-        speech, prompt = ssml_to_text(rendered.speech), ssml_to_text(rendered.reprompt)
-        assert speech.endswith(prompt), "a step ends with its prompt"
-        body = speech.removesuffix(prompt).split()
-        assert len(body) <= STEP_WORDS, f"step {at['number']}: {len(body)} words"
+        speech = ssml_to_text(rendered.speech)
+        body = speech.split(at["remedy"].step)[0] + at["remedy"].step
+        assert len(body.split()) <= STEP_WORDS, f"step {at['number']}: {len(body.split())} words"
 
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_values_are_escaped_for_ssml(locale: str) -> None:
+    """Remedy text with markup characters, or characters XML forbids, cannot break SSML."""
     content = content_for(locale)
     at = places(content)[1]
-    rendered = content.speech.render("unknown_remedy", at=at, offer=None, heard="fish & <chips>")
+    odd = dataclasses.replace(at["remedy"], title="fish & <chips>", step="bell\x07 \ufffe!")
+    rendered = content.speech.render("step", at={**at, "remedy": odd}, offer="next", variant=0)
     assert "fish &amp; &lt;chips&gt;" in rendered.speech
-    assert "fish & <chips>" in ssml_to_text(rendered.speech)
-    bell = content.speech.render("unknown_remedy", at=at, offer=None, heard="bell\x07 \ufffe!")
-    assert "called bell!." in ssml_to_text(bell.speech), "characters XML forbids are dropped"
+    text = ssml_to_text(rendered.speech)
+    assert "fish & <chips>" in text
+    assert "bell !" in text or "bell!" in text, "characters XML forbids are dropped"
+    assert "\x07" not in rendered.speech and "\ufffe" not in rendered.speech
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -122,7 +134,7 @@ def test_english_content_follows_the_article() -> None:
 
 def test_every_kind_the_code_asks_for_has_a_template_and_every_template_is_used() -> None:
     code = "\n".join(path.read_text() for path in SKILL_CODE.rglob("*.py"))
-    asked = set(re.findall(r"\b(?:say|finish|say_and_keep_offer|render)\(\s*\"(\w+)\"", code))
+    asked = set(re.findall(r"\b(?:say|finish|render|_render)\(\s*\"(\w+)\"", code))
     asked |= set(re.findall(r'\bkind = "(\w+)"', code))
     kinds = set(content_for("en-US").speech.kinds())
     assert asked - kinds == set(), "the code asks for kinds with no template"

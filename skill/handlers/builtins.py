@@ -11,9 +11,9 @@ from ask_sdk_model import Response
 
 from skill import routine
 from skill.conversation import Conversation
+from skill.dialogue import MissLevel, Offer
 from skill.handlers.base import IntentHandler
 from skill.handlers.navigation import read_move
-from skill.routine import Offer
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ class HelpHandler(IntentHandler):
     intents = ("AMAZON.HelpIntent",)
 
     def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        return conversation.say_and_keep_offer("help")
+        return conversation.say("help", keep_offer=True, real=False)
 
 
 class StopHandler(IntentHandler):
@@ -35,46 +35,65 @@ class StopHandler(IntentHandler):
 
 
 class YesHandler(IntentHandler):
-    """Yes to the offer just made: pick up where the runner stopped, begin, or start over."""
+    """Yes (or OK) to the question just asked."""
 
     intents = ("AMAZON.YesIntent",)
 
     def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        if conversation.offer is Offer.RESUME:
-            return conversation.say("step")
-        if conversation.offer in (Offer.BEGIN, Offer.START_OVER):
+        offer = conversation.offer
+        total = conversation.content.total
+        if offer is Offer.RESUME:
+            return conversation.say("step", resumed=True)
+        if offer in (Offer.BEGIN, Offer.START_OVER):
             return read_move(conversation, routine.start_over())
-        return conversation.say_and_keep_offer("no_question")
+        if offer is Offer.NEXT:
+            return read_move(conversation, routine.next_step(conversation.position, total))
+        if offer is Offer.FINISH:
+            return conversation.finish("goodbye")
+        if offer is Offer.LIST:
+            return conversation.say("overview", remedies=conversation.content.remedies)
+        return conversation.say("no_question", keep_offer=True, real=False)
 
 
 class NoHandler(IntentHandler):
-    """No to picking up where they stopped starts over; no to any other offer ends politely."""
+    """No to the question just asked: to picking up, a fresh start (and it says so); to
+    moving on or finishing, no rush; to beginning or starting over, goodbye."""
 
     intents = ("AMAZON.NoIntent",)
 
     def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        if conversation.offer is Offer.RESUME:
-            return read_move(conversation, routine.start_over())
-        if conversation.offer is not None:
+        offer = conversation.offer
+        if offer is Offer.RESUME:
+            return read_move(conversation, routine.start_over(), fresh=True)
+        if offer in (Offer.NEXT, Offer.FINISH, Offer.LIST, Offer.WHICH_STEP):
+            return conversation.say("no_rush")
+        if offer is not None:
             return conversation.finish("goodbye")
-        return conversation.say_and_keep_offer("no_question")
+        return conversation.say("no_question", keep_offer=True, real=False)
 
 
 class FallbackHandler(IntentHandler):
+    """Nothing was understood: a re-steer that fits the moment, then examples, then the
+    list or help, never the same words twice in a row (the template counts the misses)."""
+
     intents = ("AMAZON.FallbackIntent",)
 
     def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        return conversation.say_and_keep_offer("fallback")
+        level = conversation.miss()
+        if level is MissLevel.OFFER_LIST:
+            return conversation.say("fallback", asks=Offer.LIST, level=level.value, real=False)
+        return conversation.say("fallback", keep_offer=True, level=level.value, real=False)
 
 
 class UnknownIntentHandler(AbstractRequestHandler):
-    """Any other intent (a model newer than this code): treated like the fallback."""
+    """An intent this code does not know (a model newer than the code): understood, but
+    not something the skill does, so it says so and what it can do."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return bool(is_request_type("IntentRequest")(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return Conversation.of(handler_input).say_and_keep_offer("fallback")
+        return Conversation.of(handler_input).say("not_here", real=False)
 
 
 class ForgetProgressHandler(IntentHandler):
@@ -84,7 +103,7 @@ class ForgetProgressHandler(IntentHandler):
 
     def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
         conversation.forget()
-        return conversation.say("forgotten", offer=Offer.BEGIN)
+        return conversation.say("forgotten", asks=Offer.BEGIN)
 
 
 class SessionEndedHandler(AbstractRequestHandler):

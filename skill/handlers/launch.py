@@ -11,14 +11,15 @@ from ask_sdk_model import Response
 
 from skill import routine
 from skill.conversation import Conversation
+from skill.dialogue import Offer
 from skill.handlers.base import IntentHandler
+from skill.handlers.navigation import read_move
 from skill.progress import Progress
-from skill.routine import Offer
 
 
 class LaunchHandler(AbstractRequestHandler):
-    """ "Alexa, open recovery coach": welcome back to a routine under way, or welcome
-    (with the not-medical-advice note the first time) and an offer to begin."""
+    """ "Alexa, open recovery coach": welcome back to a routine under way, with the choice
+    to pick up or start over, or welcome and an offer to begin."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return bool(is_request_type("LaunchRequest")(handler_input))
@@ -26,14 +27,13 @@ class LaunchHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         conversation = Conversation.of(handler_input)
         progress = conversation.stored_progress() or Progress()
-        conversation.introduced = True
         step = progress.resumable_step(int(time.time()), conversation.content.total)
         if step is not None:
             conversation.move_to(step)
-            return conversation.say("welcome_back", offer=Offer.RESUME)
+            return conversation.say("welcome_back", asks=Offer.RESUME)
         conversation.discard_stored_step = True
         conversation.move_to(None)
-        return conversation.say("welcome", offer=Offer.BEGIN, first_time=not progress.introduced)
+        return conversation.say("welcome", asks=Offer.BEGIN)
 
 
 class StartRoutineHandler(IntentHandler):
@@ -43,14 +43,15 @@ class StartRoutineHandler(IntentHandler):
 
     def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
         if conversation.position is None:
-            conversation.move_to(routine.start_over().position)
-        return conversation.say("step")
+            return read_move(conversation, routine.start_over())
+        return conversation.say("step", stayed=True)
 
 
 class NavigateHomeHandler(IntentHandler):
-    """Back to the skill's own start: the welcome, without losing the place."""
+    """ "Go home": Alexa leaves the skill for the device's home screen, so should it reach
+    the skill, the session ends, and the saved place is kept for next time."""
 
     intents = ("AMAZON.NavigateHomeIntent",)
 
     def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        return conversation.say("welcome", offer=Offer.BEGIN, first_time=False)
+        return conversation.finish("goodbye")

@@ -2,31 +2,39 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from skill import routine
 from skill.conversation import Conversation
-from skill.handlers.base import IntentHandler, named_step, slot_number, slot_text
-from skill.routine import Move, Offer, Outcome
+from skill.dialogue import Offer
+from skill.handlers.base import IntentHandler, named_step, slot_number
+from skill.routine import Move, Outcome
 
 
-def read_move(conversation: Conversation, move: Move) -> Response:
-    """Say what a move led to."""
+def read_move(conversation: Conversation, move: Move, **data: Any) -> Response:
+    """Say what a move led to (and that it led nowhere new, if so)."""
+    stayed = move.position == conversation.position
     conversation.move_to(move.position)
     if move.outcome is Outcome.STEP:
-        return conversation.say("step")
+        return conversation.say("step", stayed=stayed, **data)
     if move.outcome is Outcome.PAST_END:
-        return conversation.say("finished", offer=Offer.START_OVER)
+        return conversation.say("finished", asks=Offer.START_OVER)
     if move.outcome is Outcome.BEFORE_START:
         return conversation.say("at_start")
-    return conversation.say("out_of_range")
+    return conversation.say("out_of_range", asks=Offer.WHICH_STEP)
 
 
 class NextHandler(IntentHandler):
+    """Next; or, to "pick up at step 3, or start over?", carrying on where they were."""
+
     intents = ("AMAZON.NextIntent",)
 
     def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
+        if conversation.offer is Offer.RESUME:
+            return conversation.say("step", resumed=True)
         return read_move(
             conversation, routine.next_step(conversation.position, conversation.content.total)
         )
@@ -45,7 +53,7 @@ class StartOverHandler(IntentHandler):
     intents = ("AMAZON.StartOverIntent",)
 
     def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        return read_move(conversation, routine.start_over())
+        return read_move(conversation, routine.start_over(), restarted=True)
 
 
 class RepeatHandler(IntentHandler):
@@ -69,7 +77,7 @@ class GoToStepHandler(IntentHandler):
             ordinal = slot_number(handler_input, "ordinal")
             number = None if ordinal is None else routine.resolve_ordinal(ordinal, total)
         if number is None:
-            return conversation.say("out_of_range")
+            return conversation.say("out_of_range", asks=Offer.WHICH_STEP)
         return go_to_step(conversation, number)
 
 
@@ -97,7 +105,7 @@ class GoToRemedyHandler(IntentHandler):
     def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
         number = named_step(conversation, handler_input)
         if number is None:
-            return conversation.say("unknown_remedy", heard=slot_text(handler_input, "remedy"))
+            return conversation.say("unknown_remedy", remedies=conversation.content.remedies)
         return go_to_step(conversation, number)
 
 
@@ -109,8 +117,10 @@ class SkipRemedyHandler(IntentHandler):
     def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
         number = named_step(conversation, handler_input)
         if number is None:
-            return conversation.say("unknown_remedy", heard=slot_text(handler_input, "remedy"))
-        return read_move(conversation, routine.next_step(number, conversation.content.total))
+            return conversation.say("unknown_remedy", remedies=conversation.content.remedies)
+        skipped = conversation.content.remedy_at(number)
+        move = routine.next_step(number, conversation.content.total)
+        return read_move(conversation, move, skipped=skipped)
 
 
 class ResumeHandler(IntentHandler):
@@ -121,7 +131,6 @@ class ResumeHandler(IntentHandler):
 
     def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
         if conversation.position is None:
-            stored = conversation.stored_progress()
-            saved = stored.step if stored is not None else None
+            saved = conversation.known_position()
             conversation.move_to(routine.clamp(saved, conversation.content.total) or 1)
-        return conversation.say("step")
+        return conversation.say("step", resumed=True)

@@ -16,11 +16,12 @@ class _AboutRemedyHandler(IntentHandler):
     def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
         heard, number = slot_text(handler_input, "remedy"), named_step(conversation, handler_input)
         if heard and number is None:
-            return conversation.say("unknown_remedy", heard=heard)
-        # The remedy the question names, or else the current step's.
-        remedy = conversation.content.remedy_at(number) if number else conversation.remedy
+            return conversation.say("unknown_remedy", remedies=conversation.content.remedies)
+        # The remedy the question names, or else the one last talked about, or the step's.
+        remedy = conversation.content.remedy_at(number) if number else conversation.topic
         if remedy is None:
             return conversation.say("why_which")
+        conversation.talk_about(remedy)
         return conversation.say(self.kind, remedy=remedy)
 
 
@@ -57,6 +58,7 @@ class WhatsLeftHandler(IntentHandler):
 
     def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
         content = conversation.content
+        conversation.move_to(routine.clamp(conversation.known_position(), content.total))
         numbers = routine.remaining(conversation.position, content.total)
         return conversation.say("left", remaining=[content.remedy_at(n) for n in numbers])
 
@@ -74,10 +76,8 @@ class WhereAmIHandler(IntentHandler):
     intents = ("WhereAmIIntent",)
 
     def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        if conversation.position is None:
-            stored = conversation.stored_progress()
-            saved = stored.step if stored is not None else None
-            conversation.move_to(routine.clamp(saved, conversation.content.total))
+        total = conversation.content.total
+        conversation.move_to(routine.clamp(conversation.known_position(), total))
         return conversation.say("where")
 
 

@@ -31,4 +31,5 @@ class TouchHandler(AbstractRequestHandler):
                 return go_to_step(conversation, int(arguments[1]))
             except (TypeError, ValueError):
                 pass
-        return conversation.say_and_keep_offer("fallback")
+        level = conversation.miss()
+        return conversation.say("fallback", keep_offer=True, level=level.value, real=False)

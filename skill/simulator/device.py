@@ -187,6 +187,12 @@ class SimulatedDevice:
 
     # Envelopes ----------------------------------------------------------------------
 
+    def continue_session(self, attributes: dict[str, Any]) -> None:
+        """Carry on a session from the attributes a response left (to explore branches)."""
+        self.start_session()
+        self.attributes = dict(attributes)
+        self._new_session = False
+
     def start_session(self) -> None:
         self.session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
         self.attributes = {}

@@ -1,0 +1,166 @@
+"""The state of one conversation, as one typed value, and its pure transitions.
+
+A `Dialogue` is what the skill must remember between turns of a session: where the
+runner is in the routine, the one question the skill has just asked, the remedy last
+talked about, how many turns in a row were not understood, the last real answer (for
+"repeat that"), and whether the not-medical-advice note has been said. It lives in the
+session attributes as plain JSON. Nothing here knows the SDK or any words, so the policy
+reads and tests without either.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import asdict, dataclass, replace
+from enum import StrEnum
+from typing import Any, Self, TypeGuard
+
+
+class Offer(StrEnum):
+    """The one question the skill has just asked, so the next answer knows what it answers."""
+
+    BEGIN = "begin"  # take you through the steps?
+    NEXT = "next"  # a step was read: ready to move on? (yes, ok and done move on)
+    FINISH = "finish"  # the last step was read: finish here?
+    START_OVER = "start_over"  # the routine is done: start over?
+    RESUME = "resume"  # pick up at the saved step, or start over?
+    WHICH_STEP = "which_step"  # which step? (a bare number answers it)
+    LIST = "list"  # after repeated misses: hear the list of steps?
+
+
+class MissLevel(StrEnum):
+    """How to answer a turn that was not understood, by how many came in a row."""
+
+    RESTEER = "resteer"  # the first: a short re-steer that fits the moment
+    EXAMPLES = "examples"  # the second: concrete examples of what to say
+    OFFER_LIST = "offer_list"  # the third: the list of steps, or help
+
+
+@dataclass(frozen=True)
+class Said:
+    """An answer as it was spoken, with the question it asked."""
+
+    speech: str
+    reprompt: str
+    offer: Offer | None = None
+
+    @classmethod
+    def read(cls, value: object) -> Said | None:
+        if not isinstance(value, dict):
+            return None
+        speech, reprompt = value.get("speech"), value.get("reprompt")
+        if not isinstance(speech, str) or not isinstance(reprompt, str):
+            return None
+        return cls(speech, reprompt, _offer(value.get("offer")))
+
+
+@dataclass(frozen=True)
+class Dialogue:
+    position: int | None = None  # the step last read out, 1-based; None before the first
+    offer: Offer | None = None
+    topic: str | None = None  # id of the remedy last asked about, until the runner moves
+    misses: int = 0  # turns in a row not understood
+    last: Said | None = None  # the last real answer (never a fallback or help)
+    noted: bool = False  # the not-medical-advice note was said in this session
+    turns: int = 0  # answers given this session: picks among a template's variants
+    previous: int | None = None  # a checksum of the answer just given, never said twice
+
+    # Transitions ----------------------------------------------------------------------
+
+    def moved_to(self, position: int | None) -> Self:
+        """The runner is somewhere new: what was talked about there is done with."""
+        topic = self.topic if position == self.position else None
+        return replace(self, position=position, topic=topic)
+
+    def about(self, remedy_id: str | None) -> Self:
+        return replace(self, topic=remedy_id)
+
+    def understood(self) -> Self:
+        return replace(self, misses=0)
+
+    def missed(self) -> Self:
+        return replace(self, misses=self.misses + 1)
+
+    def miss_level(self) -> MissLevel:
+        """Escalate over the first three misses; after that, examples and the list by
+        turns, so no two answers in a row are the same."""
+        if self.misses <= 1:
+            return MissLevel.RESTEER
+        if self.misses == 2 or self.misses % 2 == 0:
+            return MissLevel.EXAMPLES
+        return MissLevel.OFFER_LIST
+
+    def answered(self, said: Said, *, real: bool) -> Self:
+        """An answer was given; a real one is what "repeat that" repeats."""
+        return replace(
+            self,
+            offer=said.offer,
+            last=said if real else self.last,
+            turns=self.turns + 1,
+            previous=checksum(said.speech),
+        )
+
+    def would_repeat(self, speech: str) -> bool:
+        """Would this answer be word for word the one just given?"""
+        return self.previous == checksum(speech)
+
+    def with_note_said(self) -> Self:
+        return replace(self, noted=True)
+
+    # Session attributes ----------------------------------------------------------------
+
+    def to_attributes(self) -> dict[str, Any]:
+        attributes: dict[str, Any] = {"turns": self.turns}
+        if self.position is not None:
+            attributes["step"] = self.position
+        if self.offer is not None:
+            attributes["offer"] = self.offer.value
+        if self.topic is not None:
+            attributes["topic"] = self.topic
+        if self.misses:
+            attributes["misses"] = self.misses
+        if self.last is not None:
+            attributes["last"] = {
+                key: value for key, value in asdict(self.last).items() if value is not None
+            }
+        if self.noted:
+            attributes["noted"] = True
+        if self.previous is not None:
+            attributes["previous"] = self.previous
+        return attributes
+
+    @classmethod
+    def from_attributes(cls, attributes: dict[str, Any], total: int, ids: set[str]) -> Self:
+        """Read back tolerantly: anything odd counts as absent (a session is never stuck)."""
+        position = attributes.get("step")
+        topic = attributes.get("topic")
+        return cls(
+            position=position if _whole(position) and 1 <= position <= total else None,
+            offer=_offer(attributes.get("offer")),
+            topic=topic if topic in ids else None,
+            misses=min(attributes["misses"], 99) if _whole(attributes.get("misses")) else 0,
+            last=Said.read(attributes.get("last")),
+            noted=attributes.get("noted") is True,
+            turns=attributes["turns"] % 1000 if _whole(attributes.get("turns")) else 0,
+            previous=attributes["previous"] if _whole(attributes.get("previous")) else None,
+        )
+
+
+def checksum(speech: str) -> int:
+    return zlib.crc32(speech.encode("utf-8"))
+
+
+def closing_offer(position: int | None, total: int) -> Offer:
+    """The question an answer ends with when it asks nothing in particular: to begin, to
+    move on from a step, or to finish after the last one."""
+    if position is None:
+        return Offer.BEGIN
+    return Offer.FINISH if position >= total else Offer.NEXT
+
+
+def _offer(value: object) -> Offer | None:
+    return Offer(value) if isinstance(value, str) and value in tuple(Offer) else None
+
+
+def _whole(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
