@@ -7,11 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.serialization import Encoding
 
 from skill.simulator.device import SimulatedDevice
 from tests.support.pki import make_test_pki
-from tests.web import free_port, post, running, signed_post
+from tests.web import free_port, post, running, signed_post, signed_server
 
 pytestmark = pytest.mark.slow
 PKI = make_test_pki()
@@ -50,14 +49,9 @@ def test_no_verify_says_so_loudly_and_answers() -> None:
     assert "REQUEST VERIFICATION IS OFF" in output
 
 
-@pytest.fixture
-def signed_server(tmp_path: Path):  # type: ignore[no-untyped-def]
-    root, chain = tmp_path / "root.pem", tmp_path / "chain.pem"
-    root.write_bytes(PKI.root.public_bytes(Encoding.PEM))
-    chain.write_bytes(PKI.chain_pem())
-    port = free_port()
-    args = ["-m", "tests.support.signed_server", str(root), str(chain), str(port)]
-    with running(args, port) as server:
+@pytest.fixture(name="signed_server")
+def signed_server_fixture(tmp_path: Path):  # type: ignore[no-untyped-def]
+    with signed_server(PKI, tmp_path) as server:
         yield server
 
 
