@@ -37,6 +37,7 @@ from skill.verify import RequestRejected, production_verifiers  # noqa: E402
 
 log = logging.getLogger("skill.webservice")
 MAX_BODY_BYTES = 128 * 1024  # Alexa's requests are a few KiB; APL events stay well under this
+MAX_DEPTH = 64  # JSON nesting; Alexa's envelopes are about ten deep
 
 
 class BadRequest(Exception):
@@ -51,20 +52,49 @@ def read_envelope() -> tuple[str, dict[str, Any]]:
     if request.mimetype != "application/json":
         raise BadRequest(415, "content_type", "the body must be application/json")
     try:
-        text = request.get_data(cache=True).decode("utf-8")
+        text = _body().decode("utf-8")
     except RequestEntityTooLarge:
         raise BadRequest(413, "too_large", f"the body is over {MAX_BODY_BYTES} bytes") from None
     except UnicodeDecodeError:
         raise BadRequest(400, "encoding", "the body is not UTF-8") from None
     try:
         envelope = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python recurses
         raise BadRequest(400, "malformed_json", "the body is not valid JSON") from None
+    if not _nested_at_most(envelope, MAX_DEPTH):
+        # Alexa's envelopes nest about ten deep; the SDK's deserializer recurses per level.
+        raise BadRequest(400, "too_deep", f"the body nests deeper than {MAX_DEPTH} levels")
     if not isinstance(envelope, dict) or not isinstance(envelope.get("request"), dict):
         raise BadRequest(400, "not_an_envelope", "the body is not an Alexa request envelope")
     if not isinstance(envelope["request"].get("type"), str):
         raise BadRequest(400, "missing_request_type", "the request has no type")
     return text, envelope
+
+
+def _body() -> bytes:
+    if request.content_length is not None:
+        return request.get_data()  # werkzeug answers a length over the limit with 413
+    # Chunked (the server has undone the framing): werkzeug would cut the body at the limit
+    # without a word, so read one byte past it to know.
+    stream = request.input_stream if request.environ.get("wsgi.input_terminated") else None
+    data: bytes = stream.read(MAX_BODY_BYTES + 1) if stream is not None else b""
+    if len(data) > MAX_BODY_BYTES:
+        raise RequestEntityTooLarge()
+    return data
+
+
+def _nested_at_most(value: Any, limit: int) -> bool:
+    """Whether JSON `value` nests no deeper than `limit` (without recursing itself)."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            if depth > limit:
+                return False
+            pending.extend((child, depth + 1) for child in item)
+    return True
 
 
 class AlexaAdapter(SkillAdapter):

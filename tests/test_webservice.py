@@ -3,6 +3,7 @@ requests, and whatever Alexa's rules or plain sense reject gets a 4xx and one lo
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 from datetime import UTC, datetime, timedelta
@@ -200,6 +201,10 @@ BAD_INPUTS = [
     ("no request", b'{"version": "1.0"}', "application/json", 400, "not_an_envelope"),
     ("no request type", b'{"version": "1.0", "request": {}}', "application/json", 400, "missing_request_type"),
     ("unknown request type", b'{"version": "1.0", "request": {"type": "Nope"}}', "application/json", 400, "not_an_envelope"),
+    ("unclosed nesting", b"[" * 984, "application/json", 400, "malformed_json"),
+    ("nesting past recursion", b"[" * 5000 + b"]" * 5000, "application/json", 400, "malformed_json"),
+    ("nesting past the limit", b'{"request": {"type": "LaunchRequest", "x": ' + b"[" * 70 + b"]" * 70 + b"}}", "application/json", 400, "too_deep"),
+    ("UTF-8 byte order mark", b"\xef\xbb\xbf{}", "application/json", 400, "malformed_json"),
 ]  # fmt: skip
 
 
@@ -227,3 +232,25 @@ def test_other_methods_and_paths_get_json_errors() -> None:
     assert client.post("/elsewhere").status_code == 404
     health = client.get("/healthz")
     assert health.status_code == 200 and health.get_json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("verify", [True, False], ids=["verified", "unverified"])
+def test_a_chunked_body_over_the_limit_gets_413_not_a_cut(verify: bool) -> None:
+    client = make_client()[0] if verify else create_app(verify=False).test_client()
+    body = json.dumps(launch_event()).encode()
+    body += b" " * (MAX_BODY_BYTES + 1 - len(body))
+    reply = client.post(
+        "/",
+        input_stream=io.BytesIO(body),
+        environ_overrides={"wsgi.input_terminated": True},  # as gunicorn sets it for chunked
+        headers={**signed_headers(PKI, body), "Transfer-Encoding": "chunked"},
+    )
+    assert (reply.status_code, reply.get_json()["error"]) == (413, "too_large")
+    at_limit = body[:MAX_BODY_BYTES]
+    reply = client.post(
+        "/",
+        input_stream=io.BytesIO(at_limit),
+        environ_overrides={"wsgi.input_terminated": True},
+        headers={**signed_headers(PKI, at_limit), "Transfer-Encoding": "chunked"},
+    )
+    assert reply.status_code == 200
