@@ -46,10 +46,16 @@ def serve(host: str, port: int, verify: bool, app_factory: Callable[[], Any] | N
     """Run until stopped. `app_factory` builds each worker's app (tests bring their own)."""
     from gunicorn.app.base import BaseApplication
 
-    from skill.webservice import create_app
+    from skill.webservice import MissingSkillId, configured_skill_id, create_app
 
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, stream=sys.stderr, force=True)
-    if not verify:
+    if verify:
+        try:
+            configured_skill_id()
+        except MissingSkillId as missing:
+            print(f"error: {missing}", file=sys.stderr, flush=True)
+            return 2
+    else:
         warning = (
             "REQUEST VERIFICATION IS OFF (--no-verify): anyone who can reach this port can "
             "drive the skill. Use this only on your own machine, never behind a public endpoint."

@@ -435,9 +435,8 @@ def _application_id(envelope: RequestEnvelope | None) -> str | None:
     return None
 
 
-def production_verifiers(skill_id: str | None) -> list[AbstractVerifier]:
-    """What the web service checks on every request in production."""
-    verifiers: list[AbstractVerifier] = [SignatureVerifier(), TimestampVerifier()]
-    if skill_id:
-        verifiers.append(ApplicationIdVerifier(skill_id))
-    return verifiers
+def production_verifiers(skill_id: str) -> list[AbstractVerifier]:
+    """What the web service checks on every request in production: all three."""
+    if not skill_id:
+        raise ValueError("a skill id is required: without one, any skill's requests pass")
+    return [SignatureVerifier(), TimestampVerifier(), ApplicationIdVerifier(skill_id)]

@@ -3,7 +3,7 @@ that `lambda_handler` serves.
 
 Every request to `/` is checked before the skill sees it: a JSON body of sane size that
 looks like an Alexa envelope, then (unless verification is off) Alexa's signature,
-certificate, timestamp and, when SKILL_ID is set, the application id. Whatever fails
+certificate, timestamp and the application id (SKILL_ID, required). Whatever fails
 gets a 4xx with a short JSON error and one log line; nothing reaches a handler. Every
 request, good or bad, leaves one structured log line without user text or user ids.
 """
@@ -38,6 +38,26 @@ from skill.verify import RequestRejected, production_verifiers  # noqa: E402
 log = logging.getLogger("skill.webservice")
 MAX_BODY_BYTES = 128 * 1024  # Alexa's requests are a few KiB; APL events stay well under this
 MAX_DEPTH = 64  # JSON nesting; Alexa's envelopes are about ten deep
+
+
+SKILL_ID_SETTING = "SKILL_ID"
+
+
+class MissingSkillId(RuntimeError):
+    """Verification is on but the service was not told which skill it serves."""
+
+
+def configured_skill_id() -> str:
+    """SKILL_ID, which verification needs: without it a request for any skill would pass."""
+    skill_id = os.environ.get(SKILL_ID_SETTING, "").strip()
+    if not skill_id:
+        raise MissingSkillId(
+            f"{SKILL_ID_SETTING} is not set. With request verification on, the service must "
+            "know its skill id (amzn1.ask.skill...., shown in the Alexa developer console) "
+            f"so that requests for any other skill are refused. Set {SKILL_ID_SETTING}, or "
+            "pass --no-verify to run on your own machine."
+        )
+    return skill_id
 
 
 class BadRequest(Exception):
@@ -172,9 +192,11 @@ def create_app(
     elif verifiers is not None:
         checks = list(verifiers)
     else:
-        checks = production_verifiers(os.environ.get("SKILL_ID") or None)
+        checks = production_verifiers(configured_skill_id())
     adapter = AlexaAdapter(
-        skill=skill or shared_skill(), skill_id=os.environ.get("SKILL_ID", ""), verifiers=checks
+        skill=skill or shared_skill(),
+        skill_id=os.environ.get(SKILL_ID_SETTING, ""),
+        verifiers=checks,
     )
     adapter.init_app(app)
     app.add_url_rule("/", "alexa", adapter.dispatch_request, methods=["POST"])

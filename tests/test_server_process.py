@@ -5,7 +5,10 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,10 +24,25 @@ pytestmark = pytest.mark.slow
 PKI = make_test_pki()
 
 
+@pytest.mark.parametrize("skill_id", [None, "", "  "], ids=["unset", "empty", "blank"])
+def test_serve_with_verification_refuses_to_start_without_a_skill_id(skill_id: str | None) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "SKILL_ID"}
+    if skill_id is not None:
+        env["SKILL_ID"] = skill_id
+    args = ["-m", "skill", "serve", "--host", "127.0.0.1", "--port", str(free_port())]
+    done = subprocess.run(
+        [sys.executable, *args], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode != 0
+    assert "SKILL_ID is not set" in done.stderr and "--no-verify" in done.stderr
+
+
 def test_serve_verifies_by_default() -> None:
     port = free_port()
     with running(
-        ["-m", "skill", "serve", "--host", "127.0.0.1", "--port", str(port)], port
+        ["-m", "skill", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        port,
+        env={"SKILL_ID": "amzn1.ask.skill.production"},
     ) as server:
         body = json.dumps(SimulatedDevice().envelope_for_launch()).encode()
         reply = post(f"{server.url}/", body, {"Content-Type": "application/json"})
@@ -73,6 +91,12 @@ def test_a_real_server_accepts_signed_requests_and_rejects_the_rest(signed_serve
     assert post(url, b"{nope", {"Content-Type": "application/json"}).status == 400
     assert post(url, b"x" * 300_000, {"Content-Type": "application/json"}).status == 413
     assert signed_post(url, PKI, SimulatedDevice().envelope_for_launch()).status == 200
+
+
+def test_a_real_server_refuses_requests_for_another_skill(tmp_path: Path) -> None:
+    with signed_server(PKI, tmp_path, env={"SKILL_ID": "amzn1.ask.skill.someone-else"}) as server:
+        reply = signed_post(f"{server.url}/", PKI, SimulatedDevice().envelope_for_launch())
+    assert (reply.status, reply.body["error"]) == (403, "application_id")
 
 
 def test_a_burst_of_concurrent_sessions_gets_no_errors(signed_server) -> None:  # type: ignore[no-untyped-def]

@@ -609,9 +609,9 @@ def test_a_request_without_an_application_id_is_forbidden() -> None:
 # Production wiring -----------------------------------------------------------------------
 
 
-def test_production_checks_signature_and_timestamp_and_the_skill_id_when_set() -> None:
-    assert [type(v) for v in production_verifiers(None)] == [SignatureVerifier, TimestampVerifier]
-    assert [type(v) for v in production_verifiers("")] == [SignatureVerifier, TimestampVerifier]
+def test_production_checks_signature_timestamp_and_the_skill_id_always() -> None:
+    with pytest.raises(ValueError, match="skill id"):
+        production_verifiers("")
     assert [type(v) for v in production_verifiers(SIMULATOR_SKILL_ID)] == [
         SignatureVerifier,
         TimestampVerifier,

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from skill.app import build_skill
 from skill.simulator.device import SIMULATOR_SKILL_ID, SimulatedDevice
 from skill.verify import ApplicationIdVerifier, SignatureVerifier, TimestampVerifier
-from skill.webservice import MAX_BODY_BYTES, create_app
+from skill.webservice import MAX_BODY_BYTES, MissingSkillId, create_app
 from tests.support.pki import CERT_URL, make_test_pki, signed_headers
 
 PKI = make_test_pki()
@@ -172,7 +172,20 @@ def test_a_request_for_another_skill_is_refused() -> None:
     assert post_signed(client, launch_event()).status_code == 200
 
 
-def test_verification_is_on_by_default_and_off_only_when_asked() -> None:
+def test_verification_needs_the_skill_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SKILL_ID", raising=False)
+    with pytest.raises(MissingSkillId, match="SKILL_ID is not set"):
+        create_app()
+    monkeypatch.setenv("SKILL_ID", " ")
+    with pytest.raises(MissingSkillId):
+        create_app()
+    assert create_app(verify=False).test_client().get("/healthz").status_code == 200
+
+
+def test_verification_is_on_by_default_and_off_only_when_asked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SKILL_ID", SIMULATOR_SKILL_ID)
     body = json.dumps(launch_event()).encode()
     headers = {"Content-Type": "application/json"}
     production = create_app().test_client()

@@ -19,6 +19,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.serialization import Encoding
 
+from skill.simulator.device import SIMULATOR_SKILL_ID
 from tests.support.pki import TestPKI, signed_headers
 
 REPO = Path(__file__).parent.parent
@@ -118,5 +119,5 @@ def signed_server(
     chain.write_bytes(pki.chain_pem())
     port = free_port()
     args = ["-m", "tests.support.signed_server", str(root), str(chain), str(port)]
-    with running(args, port, env) as server:
+    with running(args, port, {"SKILL_ID": SIMULATOR_SKILL_ID, **(env or {})}) as server:
         yield server
