@@ -163,6 +163,28 @@ def test_stale_and_future_timestamps_are_rejected(shift: int, reason: str) -> No
     assert counting.calls == 0
 
 
+@pytest.mark.parametrize(
+    ("timestamp", "reason"),
+    [
+        ("0001-01-01T00:00:00+01:00", "timestamp_invalid"),
+        ("9999-12-31T23:59:59-01:00", "timestamp_invalid"),
+        ("2030-05-17T07:30:00+25:00", "timestamp_invalid"),
+        ("2030-13-45T00:00:00Z", "not_an_envelope"),
+        ("not a time", "not_an_envelope"),
+        (12345, "not_an_envelope"),
+    ],
+)
+def test_a_signed_request_with_an_unusable_timestamp_gets_400(
+    timestamp: object, reason: str
+) -> None:
+    client, counting = make_client()
+    event = launch_event()
+    event["request"]["timestamp"] = timestamp
+    reply = post_signed(client, event)
+    assert (reply.status_code, reply.get_json()["error"]) == (400, reason)
+    assert counting.calls == 0
+
+
 def test_a_request_for_another_skill_is_refused() -> None:
     client, counting = make_client(skill_id="amzn1.ask.skill.someone-else")
     reply = post_signed(client, launch_event())
