@@ -5,7 +5,8 @@ Every request to `/` is checked before the skill sees it: a JSON body of sane si
 looks like an Alexa envelope, then (unless verification is off) Alexa's signature,
 certificate, timestamp and the application id (SKILL_ID, required). Whatever fails
 gets a 4xx with a short JSON error and one log line; nothing reaches a handler. Every
-request, good or bad, leaves one structured log line without user text or user ids.
+request, good or bad, leaves one structured log line without user text or user ids; what
+the request says of itself (id, type, intent) is logged only once verified, capped.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ oscrypto_compat.install()  # before flask_ask_sdk imports oscrypto (see that mod
 from ask_sdk_core.exceptions import SerializationException  # noqa: E402
 from ask_sdk_core.skill import CustomSkill  # noqa: E402
 from ask_sdk_webservice_support.verifier import AbstractVerifier  # noqa: E402
-from flask import Flask, Response, jsonify, request  # noqa: E402
+from flask import Flask, Response, g, jsonify, request  # noqa: E402
 from flask_ask_sdk.skill_adapter import (  # noqa: E402
     VERIFY_SIGNATURE_APP_CONFIG,
     VERIFY_TIMESTAMP_APP_CONFIG,
@@ -128,10 +129,10 @@ class AlexaAdapter(SkillAdapter):
     def dispatch_request(self) -> Response | tuple[Response, int]:
         started = time.perf_counter()
         facts: dict[str, Any] = {}
+        envelope: dict[str, Any] | None = None
         status, outcome = 200, "ok"
         try:
             text, envelope = read_envelope()
-            facts = _describe(envelope)
             # flask-ask-sdk keeps its WebserviceSkillHandler here; it runs our verifiers.
             answer = self._webservice_handler.verify_request_and_dispatch(
                 http_request_headers=request.headers, http_request_body=text
@@ -139,6 +140,8 @@ class AlexaAdapter(SkillAdapter):
             return jsonify(answer)
         except RequestRejected as rejected:
             status, outcome = rejected.status, f"rejected:{rejected.reason}"
+            if rejected.cause:
+                facts["cause"] = rejected.cause
             return _error(status, rejected.reason, str(rejected))
         except BadRequest as bad:
             status, outcome = bad.status, f"bad_request:{bad.reason}"
@@ -151,6 +154,9 @@ class AlexaAdapter(SkillAdapter):
             log.exception("request failed inside the skill")
             return _error(status, "internal", "the skill could not answer")
         finally:
+            # What the request says of itself is logged only once it has been verified.
+            if envelope is not None and g.get(_VERIFIED, False):
+                facts.update(_describe(envelope))
             facts.update(
                 outcome=outcome,
                 status=status,
@@ -159,15 +165,33 @@ class AlexaAdapter(SkillAdapter):
             log.info(json.dumps(facts, separators=(",", ":")))
 
 
+_VERIFIED = "recovery_coach_verified"
+MAX_LOGGED_CHARS = 200
+
+
+class _MarkVerified(AbstractVerifier):
+    """Runs after every other check (only if all passed): the request is now trusted."""
+
+    def verify(
+        self, headers: Any, serialized_request_env: Any, deserialized_request_env: Any
+    ) -> None:
+        g.setdefault(_VERIFIED, True)
+
+
 def _describe(envelope: dict[str, Any]) -> dict[str, Any]:
-    """What a log line may say of a request: ids and types, never what the user said."""
+    """What a log line may say of a verified request: ids and types, each capped, never
+    what the user said (no slot values, no user or device ids)."""
     body = envelope["request"]
     intent = body.get("intent")
     return {
-        "request_id": body.get("requestId"),
-        "type": body.get("type"),
-        "intent": intent.get("name") if isinstance(intent, dict) else None,
+        "request_id": _capped(body.get("requestId")),
+        "type": _capped(body.get("type")),
+        "intent": _capped(intent.get("name")) if isinstance(intent, dict) else None,
     }
+
+
+def _capped(value: Any) -> str | None:
+    return value[:MAX_LOGGED_CHARS] if isinstance(value, str) else None
 
 
 def _error(status: int, reason: str, message: str) -> tuple[Response, int]:
@@ -196,7 +220,7 @@ def create_app(
     adapter = AlexaAdapter(
         skill=skill or shared_skill(),
         skill_id=os.environ.get(SKILL_ID_SETTING, ""),
-        verifiers=checks,
+        verifiers=[*checks, _MarkVerified()],
     )
     adapter.init_app(app)
     app.add_url_rule("/", "alexa", adapter.dispatch_request, methods=["POST"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -43,11 +44,15 @@ def fetch(url: str) -> bytes:
     return PKI.chain_pem()
 
 
-def make_client(skill_id: str | None = None) -> tuple[FlaskClient, CountingSkill]:
+def make_client(
+    skill_id: str | None = None, now: Callable[[], datetime] | None = None
+) -> tuple[FlaskClient, CountingSkill]:
+    """A client of the app with the test authority's chain; `now` stops the verifiers' clock."""
     counting = CountingSkill()
+    clock = {"now": now} if now else {}
     verifiers: list[Any] = [
-        SignatureVerifier(trust_roots=[PKI.root], fetch=fetch),
-        TimestampVerifier(),
+        SignatureVerifier(trust_roots=[PKI.root], fetch=fetch, **clock),
+        TimestampVerifier(**clock),
     ]
     if skill_id:
         verifiers.append(ApplicationIdVerifier(skill_id))
@@ -156,11 +161,15 @@ def test_wrong_certificates_are_rejected(leaf_changes: dict[str, Any], reason: s
     ("shift", "reason"), [(-151, "timestamp_stale"), (151, "timestamp_future")]
 )
 def test_stale_and_future_timestamps_are_rejected(shift: int, reason: str) -> None:
-    client, counting = make_client()
-    when = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=shift)
-    reply = post_signed(client, launch_event(timestamp=when))
+    # The verifiers' clock stands still, so the request is exactly `shift` seconds off
+    # however long the test takes to run.
+    now = datetime.now(UTC)
+    client, counting = make_client(now=lambda: now)
+    reply = post_signed(client, launch_event(timestamp=now + timedelta(seconds=shift)))
     assert (reply.status_code, reply.get_json()["error"]) == (400, reason)
     assert counting.calls == 0
+    within = launch_event(timestamp=now + timedelta(seconds=150 if shift > 0 else -150))
+    assert post_signed(client, within).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -289,3 +298,34 @@ def test_a_chunked_body_over_the_limit_gets_413_not_a_cut(verify: bool) -> None:
         headers={**signed_headers(PKI, at_limit), "Transfer-Encoding": "chunked"},
     )
     assert reply.status_code == 200
+
+
+def test_only_verified_fields_are_logged_and_each_is_capped(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    client, _ = make_client()
+    planted = launch_event(request_id="PLANTED\n{fake log line}" + "x" * 120_000)
+    body = json.dumps(planted).encode()
+    with caplog.at_level(logging.INFO, logger="skill.webservice"):
+        forged = {**signed_headers(PKI, body), "Signature-256": PKI.sign(b"other")}
+        assert client.post("/", data=body, headers=forged).status_code == 400
+        assert post_signed(client, planted).status_code == 200
+    rejected, accepted = request_lines(caplog)
+    assert "request_id" not in rejected and "type" not in rejected
+    assert accepted["request_id"] == planted["request"]["requestId"][:200]
+    assert accepted["type"] == "LaunchRequest"
+    assert max(len(r.getMessage()) for r in caplog.records) < 1000
+    assert "PLANTED" not in rejected.values()
+
+
+def test_a_fetch_failure_is_logged_with_its_cause(caplog: pytest.LogCaptureFixture) -> None:
+    client, _ = make_client()
+    other = "https://s3.amazonaws.com/echo.api/other.pem"
+    with caplog.at_level(logging.INFO, logger="skill.webservice"):
+        reply = post_signed(client, launch_event(), SignatureCertChainUrl=other)
+    assert reply.get_json() == {
+        "error": "cert_fetch_failed",
+        "message": "the certificate chain could not be downloaded",
+    }
+    (line,) = request_lines(caplog)
+    assert line["cause"] == f"OSError: nothing at {other}"
