@@ -175,6 +175,9 @@ def test_the_image_runs_the_web_service_as_a_non_root_user_with_a_health_check()
     )
     assert command[:4] == ["python", "-m", "skill", "serve"]
     assert "--no-verify" not in command
+    # No default skill id: `serve` refuses to start until the operator gives the real one.
+    assert not [line for line in stage if line.startswith(("ENV", "ARG")) and "SKILL_ID" in line]
+    assert "-e SKILL_ID=" in (DEPLOY / "Dockerfile").read_text()
     for line in lines:
         if line.startswith("COPY ") and "--from" not in line:
             for source in line.split()[1:-1]:
