@@ -58,13 +58,11 @@ def measure(sections: tuple[str, ...], settings: Settings, workdir: Path) -> lis
     from bench import cold, latency, memory, sessions, web
 
     figures: list[Figure] = []
-    if "cold" in sections:
-        _say("cold start")
-        figures += cold.measure(workdir, settings.cold_reps)
-    if not {"latency", "web", "memory"} & set(sections):
-        return figures
     doors = latency.handlers(workdir)
     templates = {name: sessions.record(handler) for name, handler in doors.items()}
+    if "cold" in sections:
+        _say("cold start")
+        figures += cold.measure(workdir, templates, settings.cold_reps)
     if "latency" in sections:
         _say("in-process latency")
         figures += latency.measure(
