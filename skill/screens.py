@@ -14,8 +14,6 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_supported_interfaces
 
 from skill import precompiled, resources
 from skill.content import Remedy
@@ -58,14 +56,6 @@ class ScreenWords:
 
     def __call__(self, key: str, **values: Any) -> str:
         return self.templates[key].render(**values)
-
-
-def supports_apl(handler_input: HandlerInput) -> bool:
-    try:
-        interfaces = get_supported_interfaces(handler_input)
-    except (AttributeError, TypeError):
-        return False
-    return getattr(interfaces, "alexa_presentation_apl", None) is not None
 
 
 def render(
