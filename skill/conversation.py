@@ -20,11 +20,11 @@ from typing import Any
 
 from ask_sdk_core.exceptions import AttributesManagerException
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_locale
+from ask_sdk_core.utils import get_locale, get_supported_interfaces
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
-from skill import routine, screens
+from skill import routine
 from skill.content import Content, Remedy, content_for
 from skill.persistence.errors import CorruptRecord
 from skill.progress import Progress
@@ -103,7 +103,9 @@ class Conversation:
         builder.speak(rendered.speech).ask(rendered.reprompt)
         if rendered.card_title and rendered.card_text:
             builder.set_card(SimpleCard(title=rendered.card_title, content=rendered.card_text))
-        if screens.supports_apl(self.handler_input):
+        if supports_apl(self.handler_input):
+            from skill import screens  # only for devices with a screen
+
             directive = screens.render(
                 kind,
                 screens.ScreenWords.for_locale(self.content.locale),
@@ -240,6 +242,15 @@ class Conversation:
         builder = self.handler_input.response_builder
         builder.set_should_end_session(end_session)
         return builder.response
+
+
+def supports_apl(handler_input: HandlerInput) -> bool:
+    """Whether the device shows APL screens (voice-only devices never load that code)."""
+    try:
+        interfaces = get_supported_interfaces(handler_input)
+    except (AttributeError, TypeError):
+        return False
+    return getattr(interfaces, "alexa_presentation_apl", None) is not None
 
 
 def _read_offer(value: object) -> Offer | None:
