@@ -8,14 +8,25 @@ BIN := $(VENV)/bin
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# What the chat needs (the skill itself, whose dependencies include the simulator's
+# hassil): the first `make chat` installs only this, saying what it does as it goes.
+$(VENV)/.chat-installed: pyproject.toml | $(BIN)/python
+	@echo "==> First run: installing what the chat needs into $(VENV) (a minute or two, once only)"
+	$(BIN)/python -m pip install --upgrade --progress-bar on pip
+	$(BIN)/python -m pip install --progress-bar on -e .
+	@echo "==> Ready. Starting the chat."
+	@touch $@
+
+# Everything CI runs (the skill and its `dev` extra).
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
+	@echo "==> Installing the development and test tools into $(VENV) (once only)"
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $@
+	$(BIN)/python -m pip install --progress-bar on -e '.[dev]'
+	@touch $(VENV)/.chat-installed $@
 
 setup: $(VENV)/.installed
 
-chat: setup  ## talk to the skill in text
+chat: $(VENV)/.chat-installed  ## talk to the skill in text
 	$(BIN)/python -m skill chat
 
 test: setup  ## everything CI checks

@@ -62,6 +62,6 @@ def measure(
     requests = rounds * sessions_per_block * len(templates["ours"])
     print(f"  in-process: {requests} timed requests per skill, {rounds} blocks", file=sys.stderr)
     return [
-        Figure.ratio("in-process p50", "ms", p50["baseline"], p50["ours"], 1.5),
-        Figure.ratio("in-process p99", "ms", p99["baseline"], p99["ours"], 2.0),
+        Figure.ratio("in-process p50", "ms", p50["baseline"], p50["ours"], 1.3),
+        Figure.ratio("in-process p99", "ms", p99["baseline"], p99["ours"], 1.5),
     ]

@@ -54,7 +54,7 @@ def measure(templates: dict[str, list[str]], reps: int, requests: int) -> list[F
                 growth[name].append(result["rss_final"] - result["rss_checkpoint"])
     return [
         Figure.ratio(
-            f"RSS after {requests:,} requests", "MiB", final["baseline"], final["ours"], 1.2
+            f"RSS after {requests:,} requests", "MiB", final["baseline"], final["ours"], 1.25
         ),
         Figure.absolute(
             f"RSS growth {CHECKPOINT:,}->{requests:,}",

@@ -6,17 +6,29 @@
 Both write under deploy/build/ (never committed). The skill package takes the manifest
 from deploy/skill-package/ and the interaction models from interaction_model/, so the
 models are never copied by hand. The Lambda artifact is the project's wheel plus only
-what the Lambda door imports; the build fails unless the artifact, imported from a
-clean directory by the Lambda runtime's Python version, answers a launch, a next and a
-why.
+what the Lambda door imports, for arm64 (Graviton) and the runtime's Python, with its
+bytecode compiled ahead (Lambda's code folder is read-only, so it could never cache
+any). The build fails unless:
+
+- every native extension in it is an aarch64 ELF file for that Python (checked by
+  reading each file's header, as this machine may not be able to run them);
+- on an arm64 machine, the artifact itself, imported from a clean directory by the
+  runtime's Python, answers a launch, a next and a why from its compiled templates;
+- elsewhere, a twin built for this machine's platform from the same distributions at the
+  same versions, whose every Python file and data file is byte for byte the artifact's
+  (only the native extensions differ), answers them instead. So the Python that
+  answered is the Python that ships; the aarch64 native code is checked for its
+  architecture, not run.
 """
 
 from __future__ import annotations
 
 import argparse
 import email.parser
+import hashlib
 import json
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -40,7 +52,10 @@ LAMBDA_DISTRIBUTIONS = (
 # Lambda's Python runtime brings these itself; leaving them out saves about 20 MB.
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath")
 LAMBDA_PYTHON = "3.13"  # as in template.yaml
-LAMBDA_PLATFORM = "manylinux2014_x86_64"  # template.yaml: Architectures [x86_64]
+LAMBDA_ARCH = "aarch64"  # template.yaml: Architectures [arm64]
+LAMBDA_PLATFORM = f"manylinux2014_{LAMBDA_ARCH}"
+ELF_MACHINES = {183: "aarch64", 62: "x86_64"}  # e_machine values
+NATIVE = (".so", ".pyd", ".dylib")
 
 SELF_CHECK = """
 import json, sys
@@ -50,7 +65,10 @@ device = SimulatedDevice(send=lambda event: lambda_handler(event, None))
 turns = [device.launch(), device.intent("AMAZON.NextIntent"), device.intent("WhyIntent")]
 speech = [turn.speech or "" for turn in turns]
 print(json.dumps(speech))
+from skill.content import content_for
 welcomed, stepped = speech[0].startswith("Welcome"), speech[1].startswith("Step 1 of")
+if not content_for("en-US").speech.compiled:
+    sys.exit("the artifact compiled its templates at run time")
 sys.exit(0 if welcomed and stepped and turns[2].end_session is False else 1)
 """
 
@@ -106,14 +124,22 @@ def lambda_requirements(wheel: Path) -> list[str]:
     return list(wanted.values())
 
 
-def install_for_lambda(wheel: Path, target: Path) -> None:
+def install_for_lambda(
+    wheel: Path, target: Path, platform_tag: str = LAMBDA_PLATFORM, pins: list[str] | None = None
+) -> None:
+    """The wheel and what the Lambda door needs, for `platform_tag`; `pins` (name==version)
+    fix the versions, for a twin of an artifact already built."""
     shutil.rmtree(target, ignore_errors=True)
     common = [
-        "--quiet", "--target", target, "--platform", LAMBDA_PLATFORM, "--implementation", "cp",
+        "--quiet", "--target", target, "--platform", platform_tag, "--implementation", "cp",
         "--python-version", LAMBDA_PYTHON, "--only-binary=:all:", "--no-compile",
     ]  # fmt: skip
     run(sys.executable, "-m", "pip", "install", *common, "--no-deps", wheel)
-    run(sys.executable, "-m", "pip", "install", *common, "--upgrade", *lambda_requirements(wheel))
+    if pins:
+        run(sys.executable, "-m", "pip", "install", *common, "--no-deps", *pins)
+    else:
+        requirements = lambda_requirements(wheel)
+        run(sys.executable, "-m", "pip", "install", *common, "--upgrade", *requirements)
     for distribution in RUNTIME_PROVIDED:
         remove_distribution(target, distribution)
     for cache in target.rglob("__pycache__"):
@@ -136,6 +162,75 @@ def remove_distribution(target: Path, name: str) -> None:
     for folder in sorted(target.iterdir()):
         if folder.is_dir() and not any(folder.rglob("*.*")):
             shutil.rmtree(folder)
+
+
+def byte_compile(target: Path, python: str) -> None:
+    """Bytecode for the runtime's Python, valid without timestamps (a zip keeps none that
+    Lambda would trust); bytecode is the same on every architecture."""
+    run(
+        python, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash", target
+    )
+
+
+def installed_versions(target: Path) -> list[str]:
+    """name==version of every distribution installed in `target` but our own."""
+    pins = []
+    for info in sorted(target.glob("*.dist-info")):
+        name, version = info.name.removesuffix(".dist-info").rsplit("-", 1)
+        if name != "recovery_coach":
+            pins.append(f"{name}=={version}")
+    return pins
+
+
+def elf_machine(path: Path) -> str:
+    """The architecture an ELF file is built for, from its header."""
+    header = path.read_bytes()[:20]
+    if header[:4] != b"\x7fELF":
+        return "not ELF"
+    byteorder = "little" if header[5] == 1 else "big"
+    machine = int.from_bytes(header[18:20], byteorder)
+    return ELF_MACHINES.get(machine, f"machine {machine}")
+
+
+def native_extensions(target: Path) -> dict[str, str]:
+    """Every native extension in the artifact, with the architecture it is built for."""
+    return {
+        str(path.relative_to(target)): elf_machine(path)
+        for path in sorted(target.rglob("*"))
+        if path.is_file() and (path.name.endswith(NATIVE) or ".so." in path.name)
+    }
+
+
+def check_native(target: Path) -> dict[str, str]:
+    found = native_extensions(target)
+    abi = f"cpython-{LAMBDA_PYTHON.replace('.', '')}-{LAMBDA_ARCH}-linux-gnu"
+    wrong = {
+        name: arch
+        for name, arch in found.items()
+        if arch != LAMBDA_ARCH or not (abi in name or ".abi3." in name)
+    }
+    if wrong:
+        raise SystemExit(f"native code not built for {abi}: {wrong}")
+    return found
+
+
+def portable_files(target: Path) -> dict[str, str]:
+    """Digest of every file but native extensions and install records (wheel tags, which
+    differ between the same distributions installed for two platforms)."""
+    digests, native = {}, native_extensions(target)
+    for path in sorted(target.rglob("*")):
+        name = str(path.relative_to(target))
+        if not path.is_file() or name in native:
+            continue
+        if path.parent.name.endswith(".dist-info") and path.name != "METADATA":
+            continue
+        digests[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return digests
+
+
+def host_platform() -> str:
+    machine = platform.machine().lower().replace("arm64", "aarch64").replace("amd64", "x86_64")
+    return f"manylinux2014_{machine}"
 
 
 def python_version(python: str) -> str | None:
@@ -199,7 +294,24 @@ def build_lambda(python: str, out: Path) -> dict[str, object]:
     wheel = build_wheel(out / "dist")
     target = out / "lambda"
     install_for_lambda(wheel, target)
-    speech = self_check(target, python)
+    native = check_native(target)
+    if host_platform() == LAMBDA_PLATFORM:
+        checked, speech = "the artifact itself", self_check(target, python)
+    else:
+        twin = out / "twin"
+        install_for_lambda(wheel, twin, host_platform(), installed_versions(target))
+        ours, theirs = portable_files(target), portable_files(twin)
+        if ours != theirs:
+            differing = sorted(set(ours.items()) ^ set(theirs.items()))[:10]
+            raise SystemExit(
+                f"the {host_platform()} twin is not the artifact's Python: {differing}"
+            )
+        checked, speech = (
+            f"a {host_platform()} twin with the same Python files",
+            self_check(twin, python),
+        )
+        shutil.rmtree(twin)
+    byte_compile(target, python)
     archive = out / "lambda.zip"
     zip_folder(target, archive)
     sizes = {
@@ -214,6 +326,8 @@ def build_lambda(python: str, out: Path) -> dict[str, object]:
         "largest": sorted(sizes.items(), key=lambda item: -item[1])[:6],
         "distributions": sorted(info.name.split("-")[0] for info in target.glob("*.dist-info")),
         "answered": speech,
+        "answered_by": checked,
+        "native_extensions": native,
     }
     return report
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, fields
 from functools import cache
 
-from skill import resources
+from skill import precompiled, resources, speech
 from skill.speech import Rendered, Speech
 
 
@@ -57,8 +56,8 @@ class Content:
 
 
 def load_remedies(locale: str) -> tuple[Remedy, ...]:
-    text = (resources.responses_dir() / locale / "remedies.toml").read_text(encoding="utf-8")
-    remedies = tuple(Remedy.from_data(entry) for entry in tomllib.loads(text)["remedy"])
+    data = precompiled.load_toml(f"{locale}/remedies.toml")
+    remedies = tuple(Remedy.from_data(entry) for entry in data["remedy"])
     ids = [remedy.id for remedy in remedies]
     if len(set(ids)) != len(ids):
         raise ValueError(f"{locale}: duplicate remedy ids in {ids}")
@@ -69,10 +68,11 @@ def load_remedies(locale: str) -> tuple[Remedy, ...]:
 def content_for(requested_locale: str | None) -> Content:
     """The content for the closest locale we have; cached, so each locale loads once."""
     locale = resources.pick_locale(requested_locale)
-    speech = Speech(resources.responses_dir() / locale / "speech")
+    sources = speech.source_loader(resources.responses_dir(), locale)
+    templates = Speech(sources, precompiled.compiled_loader(sources, locale))
     return Content(
         locale=locale,
         remedies=load_remedies(locale),
-        speech=speech,
-        apology=speech.render("error"),
+        speech=templates,
+        apology=templates.render("error"),
     )

@@ -21,11 +21,10 @@ from typing import Any
 
 from ask_sdk_core.exceptions import AttributesManagerException
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_locale
+from ask_sdk_core.utils import get_locale, get_supported_interfaces
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
-from skill import screens
 from skill.content import Content, Remedy, content_for
 from skill.dialogue import Dialogue, MissLevel, Offer, Said, closing_offer
 from skill.persistence.errors import CorruptRecord
@@ -148,7 +147,9 @@ class Conversation:
         builder.speak(speech).ask(rendered.reprompt)
         if rendered.card_title and rendered.card_text:
             builder.set_card(SimpleCard(title=rendered.card_title, content=rendered.card_text))
-        if screens.supports_apl(self.handler_input):
+        if supports_apl(self.handler_input):
+            from skill import screens  # only for devices with a screen
+
             directive = screens.render(
                 kind,
                 screens.ScreenWords.for_locale(self.content.locale),
@@ -315,6 +316,15 @@ class Conversation:
         if attributes is None:
             attributes = manager.session_attributes = {}
         return attributes
+
+
+def supports_apl(handler_input: HandlerInput) -> bool:
+    """Whether the device shows APL screens (voice-only devices never load that code)."""
+    try:
+        interfaces = get_supported_interfaces(handler_input)
+    except (AttributeError, TypeError):
+        return False
+    return getattr(interfaces, "alexa_presentation_apl", None) is not None
 
 
 def _read_saved(value: object) -> Progress | None:

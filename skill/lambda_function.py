@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 from collections.abc import Callable
 from typing import Any
 
@@ -63,5 +64,28 @@ def unreadable(event: object, error: Exception) -> dict[str, Any]:
     return reply
 
 
-# Built once per Lambda container, during its init phase.
+def after_restore() -> None:
+    """What must differ between execution environments restored from one SnapStart
+    snapshot: the seed of `random` (the templates' variants would otherwise come in the
+    same order everywhere), and the store's network client (credentials, connections),
+    made afresh. SQLite and no store have nothing to redo."""
+    random.seed()
+    reconnect = getattr(shared_skill().persistence_adapter, "reconnect", None)
+    if callable(reconnect):
+        reconnect()
+
+
+def _register_restore_hook() -> None:
+    try:
+        from snapshot_restore_py import register_after_restore  # Lambda's runtime only
+    except ImportError:
+        return  # not on Lambda (or a runtime without SnapStart): nothing is ever restored
+    register_after_restore(after_restore)
+
+
+# Built once per Lambda container, during its init phase; with SnapStart that is when the
+# version is published, and the snapshot then holds the imports, the skill, and the
+# default locale's templates and remedies, all loaded here rather than on a request.
 lambda_handler = handler_for(shared_skill())
+content_for(None)
+_register_restore_hook()

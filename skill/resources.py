@@ -8,17 +8,29 @@ through the package itself, never through the current directory.
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+@cache
+def package_root() -> Traversable:
+    """The installed package's folder; through importlib.resources only when the package
+    is not a plain folder (a zip), since that machinery costs a cold start its imports."""
+    if (PACKAGE / "__init__.py").is_file():
+        return PACKAGE
+    from importlib import resources
+
+    return resources.files("skill")
 
 
 @cache
 def data_root() -> Traversable:
-    packaged = resources.files("skill") / "_data"
+    packaged = package_root() / "_data"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent
+    return PACKAGE.parent
 
 
 def responses_dir() -> Traversable:

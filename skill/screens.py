@@ -9,16 +9,13 @@ everywhere else.
 from __future__ import annotations
 
 import json
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_supported_interfaces
 
-from skill import resources
+from skill import precompiled, resources
 from skill.content import Remedy
 
 if TYPE_CHECKING:
@@ -53,22 +50,12 @@ class ScreenWords:
     @classmethod
     @cache
     def for_locale(cls, locale: str) -> ScreenWords:
-        text = (resources.responses_dir() / locale / "screens.toml").read_text(encoding="utf-8")
+        words = precompiled.load_toml(f"{locale}/screens.toml")
         environment = jinja2.Environment(autoescape=False, undefined=jinja2.StrictUndefined)
-        return cls(
-            {key: environment.from_string(value) for key, value in tomllib.loads(text).items()}
-        )
+        return cls({key: environment.from_string(value) for key, value in words.items()})
 
     def __call__(self, key: str, **values: Any) -> str:
         return self.templates[key].render(**values)
-
-
-def supports_apl(handler_input: HandlerInput) -> bool:
-    try:
-        interfaces = get_supported_interfaces(handler_input)
-    except (AttributeError, TypeError):
-        return False
-    return getattr(interfaces, "alexa_presentation_apl", None) is not None
 
 
 def render(

@@ -15,9 +15,13 @@ from typing import Any
 GUNICORN_SETTINGS: dict[str, Any] = {
     # Two processes with a few threads each: a request is mostly waiting (on the store,
     # or on Amazon's certificate the first time), and two cores are the usual host.
+    # The worker is gunicorn's threaded one with a non-blocking reading front: threads
+    # only get whole requests, so slow clients cannot hold them (skill/reading_worker.py).
     "workers": int(os.environ.get("WEB_CONCURRENCY", "2")),
-    "worker_class": "gthread",
+    "worker_class": "skill.reading_worker.ReadingWorker",
     "threads": int(os.environ.get("WEB_THREADS", "4")),
+    # Connections per worker, slow ones included: each costs a socket and a buffer.
+    "worker_connections": 1000,
     # Alexa gives up after 8 seconds: a worker silent for longer than this is stuck.
     "timeout": 20,
     "graceful_timeout": 10,
@@ -42,10 +46,16 @@ def serve(host: str, port: int, verify: bool, app_factory: Callable[[], Any] | N
     """Run until stopped. `app_factory` builds each worker's app (tests bring their own)."""
     from gunicorn.app.base import BaseApplication
 
-    from skill.webservice import create_app
+    from skill.webservice import MissingSkillId, configured_skill_id, create_app
 
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, stream=sys.stderr, force=True)
-    if not verify:
+    if verify:
+        try:
+            configured_skill_id()
+        except MissingSkillId as missing:
+            print(f"error: {missing}", file=sys.stderr, flush=True)
+            return 2
+    else:
         warning = (
             "REQUEST VERIFICATION IS OFF (--no-verify): anyone who can reach this port can "
             "drive the skill. Use this only on your own machine, never behind a public endpoint."

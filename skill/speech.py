@@ -4,8 +4,9 @@ Each response kind is one template, `responses/<locale>/speech/<kind>.ssml.j2`, 
 up to four blocks: `speech`, `reprompt`, `card_title`, `card_text`. Macros shared by
 all kinds live in `_prompts.j2` and are reached as `prompts.<macro>`. Every value put
 into a template is escaped for SSML (autoescaping through `finalize`), so remedy text
-with an ampersand or a bracket can never break the markup. Templates compile once per
-process: the environment caches them.
+with an ampersand or a bracket can never break the markup. Installed from a wheel, the
+templates come already compiled (`skill.precompiled`); from source, each compiles once
+per process, and the environment caches it.
 """
 
 from __future__ import annotations
@@ -80,11 +81,21 @@ class Rendered:
     card_text: str | None  # plain text
 
 
+FOLDER = "speech"  # responses/<locale>/speech/
+
+
 class _TraversableLoader(jinja2.BaseLoader):
     """Loads templates from package data, which may sit inside a zip or a wheel."""
 
     def __init__(self, folder: Traversable) -> None:
         self.folder = folder
+
+    def list_templates(self) -> list[str]:
+        return sorted(
+            entry.name
+            for entry in self.folder.iterdir()
+            if entry.name.endswith(".j2") and entry.is_file()
+        )
 
     def get_source(
         self, environment: jinja2.Environment, template: str
@@ -95,25 +106,41 @@ class _TraversableLoader(jinja2.BaseLoader):
         return path.read_text(encoding="utf-8"), None, lambda: True
 
 
+def source_loader(responses: Traversable, locale: str) -> jinja2.BaseLoader:
+    """Where a locale's speech templates come from, as source (what is compiled ahead of
+    time, and what the skill falls back to)."""
+    return _TraversableLoader(responses / locale / FOLDER)
+
+
+def environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
+    """The one way templates are set up, whether compiled ahead of time or at run time."""
+    return jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        finalize=escape_ssml,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
 class Speech:
-    def __init__(self, folder: Traversable) -> None:
-        self.environment = jinja2.Environment(
-            loader=_TraversableLoader(folder),
-            autoescape=True,
-            finalize=escape_ssml,
-            undefined=jinja2.StrictUndefined,
-        )
+    def __init__(
+        self, sources: jinja2.BaseLoader, compiled: jinja2.BaseLoader | None = None
+    ) -> None:
+        """Templates from `compiled` (Jinja2 modules compiled ahead of time) if given,
+        else from `sources`, which also answers which kinds there are."""
+        self.sources = sources
+        self.compiled = compiled is not None
+        self.environment = environment(compiled if compiled is not None else sources)
         # Shared macros (the closing prompt) are a global, so every block can call them.
         self.environment.globals["prompts"] = self.environment.get_template("_prompts.j2").module
         self._rendered: dict[tuple[str, Any], Rendered] = {}
         self._variants: dict[str, bool] = {}
 
     def kinds(self) -> list[str]:
-        folder = self.environment.loader.folder  # type: ignore[union-attr]
         return sorted(
-            entry.name.removesuffix(".ssml.j2")
-            for entry in folder.iterdir()
-            if entry.name.endswith(".ssml.j2") and not entry.name.startswith("_")
+            name.removesuffix(".ssml.j2")
+            for name in self.sources.list_templates()
+            if name.endswith(".ssml.j2") and not name.startswith("_")
         )
 
     def render(self, kind: str, **data: Any) -> Rendered:
@@ -134,7 +161,7 @@ class Speech:
     def _varying(self, template: jinja2.Template) -> bool:
         name = template.name or ""
         if name not in self._variants:
-            source, _, _ = self.environment.loader.get_source(self.environment, name)  # type: ignore[union-attr]
+            source, _, _ = self.sources.get_source(self.environment, name)
             self._variants[name] = "random" in source
         return self._variants[name]
 

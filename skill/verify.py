@@ -4,8 +4,11 @@ Alexa signs every request it sends to a skill hosted as a web service; a request
 fails any of these checks is refused before the skill sees it:
 
 - `SignatureVerifier`: the signing certificate chain comes from Amazon's own place on S3,
-  is valid now, is for `echo-api.amazon.com`, leads to a trusted root, and its key signed
-  the exact body bytes (the `Signature-256` header).
+  is valid now, is for `echo-api.amazon.com` and for digital signatures, leads to a
+  trusted root, and its key signed the exact body bytes (the `Signature-256` header).
+  What needs no download is checked first (the URL; the signature header present, base64,
+  of an RSA signature's length); chains are cached by URL without query or fragment, a URL
+  that failed is not fetched again for a minute, and one URL is fetched once at a time.
 - `TimestampVerifier`: the request was made within 150 seconds of now (stops replays).
 - `ApplicationIdVerifier`: the request is for this skill and not another one.
 
@@ -29,6 +32,7 @@ import functools  # noqa: E402
 import re  # noqa: E402
 import ssl  # noqa: E402
 import threading  # noqa: E402
+import time  # noqa: E402
 import urllib.request  # noqa: E402
 import warnings  # noqa: E402
 from collections import OrderedDict  # noqa: E402
@@ -36,7 +40,7 @@ from collections.abc import Callable, Mapping, Sequence  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import Any, Generic, TypeVar  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
 
 import certifi  # noqa: E402
@@ -65,6 +69,12 @@ SIGNING_NAME = "echo-api.amazon.com"
 FETCH_TIMEOUT_SECONDS = 5
 MAX_CHAIN_BYTES = 256 * 1024  # Amazon's chain is a few KiB; anything bigger is not it
 CHAIN_CACHE_SIZE = 16  # Alexa uses one or two URLs at a time; this only bounds the worst case
+FAILED_URL_SECONDS = 60.0  # a URL that failed is not fetched again for this long
+FAILED_URL_CACHE_SIZE = 256
+FETCH_LOCKS = 64  # fetches of one URL wait for each other (URLs share these by hash)
+# An RSA PKCS#1 v1.5 signature is as long as the key's modulus: 2048 to 4096 bits.
+SIGNATURE_BYTES = range(256, 512 + 1)
+MAX_CAUSE_CHARS = 200
 DEFAULT_TOLERANCE = timedelta(seconds=150)
 
 _MESSAGES = {
@@ -78,9 +88,11 @@ _MESSAGES = {
     "cert_expired": "the signing certificate has expired",
     "cert_not_yet_valid": "the signing certificate is not valid yet",
     "cert_name": f"the signing certificate is not for {SIGNING_NAME}",
+    "cert_key_usage": "the signing certificate is not for digital signatures",
     "signature_missing": f"the {SIGNATURE_HEADER} header is missing",
     "signature_invalid": "the signature does not match the body",
     "timestamp_missing": "the request has no timestamp",
+    "timestamp_invalid": "the request timestamp cannot be compared with now",
     "timestamp_stale": "the request timestamp is too far in the past",
     "timestamp_future": "the request timestamp is too far in the future",
     "application_id": "the request is for a different skill",
@@ -90,9 +102,11 @@ _MESSAGES = {
 class RequestRejected(VerificationException):
     """A request that failed verification: `reason` for logs, `status` for the answer."""
 
-    def __init__(self, reason: str, message: str | None = None) -> None:
+    def __init__(self, reason: str, message: str | None = None, cause: str | None = None) -> None:
         super().__init__(message or _MESSAGES.get(reason, "the request failed verification"))
         self.reason = reason
+        # For the log only, never the answer: why a fetch failed, say (capped).
+        self.cause = cause[:MAX_CAUSE_CHARS] if cause else None
         # A well-formed request for another skill is refused, not malformed.
         self.status = 403 if reason == "application_id" else 400
 
@@ -164,9 +178,9 @@ def check_cert_url(url: str | None) -> str:
     path = _remove_dot_segments(_decode_unreserved(parts.path))
     if not path.startswith(CERT_PATH_PREFIX):
         raise RequestRejected("cert_url_path")
-    # Rebuilt from the checked parts, so what is fetched is exactly what was checked.
-    query = f"?{parts.query}" if parts.query else ""
-    return f"https://{CERT_HOST}{path}{query}"
+    # Rebuilt from the checked parts, so what is fetched is exactly what was checked. Amazon's
+    # URLs have no query; dropping it (and the fragment) keeps one URL one cache entry.
+    return f"https://{CERT_HOST}{path}"
 
 
 # Fetching and trusting ------------------------------------------------------------------
@@ -232,31 +246,34 @@ class _Chain:
     intermediates: tuple[x509.Certificate, ...]
 
 
-class _ChainCache:
-    """The last few verified chains by URL, so Alexa's traffic does not mean S3 traffic."""
+V = TypeVar("V")
 
-    def __init__(self, size: int = CHAIN_CACHE_SIZE) -> None:
+
+class _LruCache(Generic[V]):
+    """The last few values by URL, thread-safe: verified chains, and refusals."""
+
+    def __init__(self, size: int) -> None:
         self._size = size
-        self._chains: OrderedDict[str, _Chain] = OrderedDict()
+        self._values: OrderedDict[str, V] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, url: str) -> _Chain | None:
+    def get(self, url: str) -> V | None:
         with self._lock:
-            chain = self._chains.get(url)
-            if chain is not None:
-                self._chains.move_to_end(url)
-            return chain
+            value = self._values.get(url)
+            if value is not None:
+                self._values.move_to_end(url)
+            return value
 
-    def put(self, url: str, chain: _Chain) -> None:
+    def put(self, url: str, value: V) -> None:
         with self._lock:
-            self._chains[url] = chain
-            self._chains.move_to_end(url)
-            while len(self._chains) > self._size:
-                self._chains.popitem(last=False)
+            self._values[url] = value
+            self._values.move_to_end(url)
+            while len(self._values) > self._size:
+                self._values.popitem(last=False)
 
     def discard(self, url: str) -> None:
         with self._lock:
-            self._chains.pop(url, None)
+            self._values.pop(url, None)
 
 
 def _header(headers: Mapping[str, Any], name: str) -> str | None:
@@ -276,12 +293,17 @@ class SignatureVerifier(AbstractVerifier):
         trust_roots: Sequence[x509.Certificate] | None = None,
         fetch: CertFetcher = fetch_over_https,
         now: Callable[[], datetime] = _utc_now,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         roots = list(trust_roots) if trust_roots is not None else default_trust_roots()
         self._store = Store(roots)
         self._fetch = fetch
         self._now = now
-        self._cache = _ChainCache()
+        self._monotonic = monotonic
+        self._cache: _LruCache[_Chain] = _LruCache(CHAIN_CACHE_SIZE)
+        # URL -> (refusal, until when it stands): a URL that failed costs nothing for a while.
+        self._failed: _LruCache[tuple[RequestRejected, float]] = _LruCache(FAILED_URL_CACHE_SIZE)
+        self._fetch_locks = [threading.Lock() for _ in range(FETCH_LOCKS)]
 
     def verify(
         self,
@@ -289,8 +311,9 @@ class SignatureVerifier(AbstractVerifier):
         serialized_request_env: str | bytes,
         deserialized_request_env: RequestEnvelope | None,
     ) -> None:
+        # Everything that can be checked without a download is checked first, so a request
+        # without a usable signature or URL costs nothing.
         url = check_cert_url(_header(headers, CERT_URL_HEADER))
-        # Read before the download, so a request without a usable signature costs nothing.
         signature = _decode_signature(_header(headers, SIGNATURE_HEADER))
         body = (
             serialized_request_env.encode("utf-8")
@@ -307,6 +330,31 @@ class SignatureVerifier(AbstractVerifier):
             raise RequestRejected("signature_invalid") from None
 
     def _verified_leaf(self, url: str, now: datetime) -> x509.Certificate:
+        leaf = self._cached_leaf(url, now)
+        if leaf is not None:
+            return leaf
+        # One fetch per URL at a time: the others wait, then find its outcome cached.
+        with self._fetch_locks[hash(url) % FETCH_LOCKS]:
+            leaf = self._cached_leaf(url, now)
+            if leaf is not None:
+                return leaf
+            try:
+                chain = self._download(url)
+                self._check_chain(chain, now)
+            except RequestRejected as refusal:
+                self._failed.put(url, (refusal, self._monotonic() + FAILED_URL_SECONDS))
+                raise
+            self._cache.put(url, chain)
+            return chain.leaf
+
+    def _cached_leaf(self, url: str, now: datetime) -> x509.Certificate | None:
+        """The leaf of a cached chain still valid now; raises a recent refusal again."""
+        failed = self._failed.get(url)
+        if failed is not None:
+            refusal, until = failed
+            if self._monotonic() < until:
+                raise RequestRejected(refusal.reason, str(refusal), refusal.cause)
+            self._failed.discard(url)
         cached = self._cache.get(url)
         if cached is not None:
             try:
@@ -316,16 +364,14 @@ class SignatureVerifier(AbstractVerifier):
                 # Only verified chains are cached, so this one has run out of time: Amazon
                 # may have put a renewed chain at the same URL, so look again before refusing.
                 self._cache.discard(url)
-        chain = self._download(url)
-        self._check_chain(chain, now)
-        self._cache.put(url, chain)
-        return chain.leaf
+        return None
 
     def _download(self, url: str) -> _Chain:
         try:
             data = self._fetch(url)
-        except Exception:  # any failure to get the chain means the request cannot be trusted
-            raise RequestRejected("cert_fetch_failed") from None
+        except Exception as error:  # any failure to get the chain: the request is not trusted
+            cause = f"{type(error).__name__}: {error}"
+            raise RequestRejected("cert_fetch_failed", cause=cause) from None
         try:
             certificates = x509.load_pem_x509_certificates(data)
         except ValueError:
@@ -344,6 +390,8 @@ class SignatureVerifier(AbstractVerifier):
             raise RequestRejected("cert_expired")
         if SIGNING_NAME not in _dns_names(leaf):
             raise RequestRejected("cert_name")
+        if not _signs_digitally(leaf):
+            raise RequestRejected("cert_key_usage")
         verifier = (
             PolicyBuilder()
             .store(self._store)
@@ -359,10 +407,27 @@ class SignatureVerifier(AbstractVerifier):
 def _decode_signature(value: str | None) -> bytes:
     if value is None or not value.strip():
         raise RequestRejected("signature_missing")
+    value = value.strip()
+    # Checked on the text first, so a huge header is not decoded to find out.
+    if len(value) > 4 * (SIGNATURE_BYTES.stop + 2) // 3 + 4:
+        raise RequestRejected("signature_invalid", "the signature is not of a plausible length")
     try:
-        return base64.b64decode(value.strip(), validate=True)
+        signature = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
         raise RequestRejected("signature_invalid", "the signature is not base64") from None
+    if len(signature) not in SIGNATURE_BYTES:
+        raise RequestRejected("signature_invalid", "the signature is not of a plausible length")
+    return signature
+
+
+def _signs_digitally(certificate: x509.Certificate) -> bool:
+    # As ask-sdk-webservice-support's verifier: the leaf must carry a key usage that allows
+    # digital signatures (a certificate without any key usage is refused too).
+    try:
+        usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
+    except (x509.ExtensionNotFound, ValueError):
+        return False
+    return bool(usage.digital_signature)
 
 
 def _dns_names(certificate: x509.Certificate) -> set[str]:
@@ -397,7 +462,11 @@ class TimestampVerifier(AbstractVerifier):
         timestamp = getattr(request, "timestamp", None)
         if not isinstance(timestamp, datetime):
             raise RequestRejected("timestamp_missing")
-        age = _as_utc(self._now()) - _as_utc(timestamp)
+        try:
+            # Years 1 and 9999 with an offset, offsets of a day or more: not comparable.
+            age = _as_utc(self._now()) - _as_utc(timestamp)
+        except (OverflowError, ValueError):
+            raise RequestRejected("timestamp_invalid") from None
         seconds = int(self._tolerance.total_seconds())
         if age > self._tolerance:
             raise RequestRejected(
@@ -435,9 +504,8 @@ def _application_id(envelope: RequestEnvelope | None) -> str | None:
     return None
 
 
-def production_verifiers(skill_id: str | None) -> list[AbstractVerifier]:
-    """What the web service checks on every request in production."""
-    verifiers: list[AbstractVerifier] = [SignatureVerifier(), TimestampVerifier()]
-    if skill_id:
-        verifiers.append(ApplicationIdVerifier(skill_id))
-    return verifiers
+def production_verifiers(skill_id: str) -> list[AbstractVerifier]:
+    """What the web service checks on every request in production: all three."""
+    if not skill_id:
+        raise ValueError("a skill id is required: without one, any skill's requests pass")
+    return [SignatureVerifier(), TimestampVerifier(), ApplicationIdVerifier(skill_id)]

@@ -3,9 +3,10 @@ that `lambda_handler` serves.
 
 Every request to `/` is checked before the skill sees it: a JSON body of sane size that
 looks like an Alexa envelope, then (unless verification is off) Alexa's signature,
-certificate, timestamp and, when SKILL_ID is set, the application id. Whatever fails
+certificate, timestamp and the application id (SKILL_ID, required). Whatever fails
 gets a 4xx with a short JSON error and one log line; nothing reaches a handler. Every
-request, good or bad, leaves one structured log line without user text or user ids.
+request, good or bad, leaves one structured log line without user text or user ids; what
+the request says of itself (id, type, intent) is logged only once verified, capped.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ oscrypto_compat.install()  # before flask_ask_sdk imports oscrypto (see that mod
 from ask_sdk_core.exceptions import SerializationException  # noqa: E402
 from ask_sdk_core.skill import CustomSkill  # noqa: E402
 from ask_sdk_webservice_support.verifier import AbstractVerifier  # noqa: E402
-from flask import Flask, Response, jsonify, request  # noqa: E402
+from flask import Flask, Response, g, jsonify, request  # noqa: E402
 from flask_ask_sdk.skill_adapter import (  # noqa: E402
     VERIFY_SIGNATURE_APP_CONFIG,
     VERIFY_TIMESTAMP_APP_CONFIG,
@@ -37,6 +38,27 @@ from skill.verify import RequestRejected, production_verifiers  # noqa: E402
 
 log = logging.getLogger("skill.webservice")
 MAX_BODY_BYTES = 128 * 1024  # Alexa's requests are a few KiB; APL events stay well under this
+MAX_DEPTH = 64  # JSON nesting; Alexa's envelopes are about ten deep
+
+
+SKILL_ID_SETTING = "SKILL_ID"
+
+
+class MissingSkillId(RuntimeError):
+    """Verification is on but the service was not told which skill it serves."""
+
+
+def configured_skill_id() -> str:
+    """SKILL_ID, which verification needs: without it a request for any skill would pass."""
+    skill_id = os.environ.get(SKILL_ID_SETTING, "").strip()
+    if not skill_id:
+        raise MissingSkillId(
+            f"{SKILL_ID_SETTING} is not set. With request verification on, the service must "
+            "know its skill id (amzn1.ask.skill...., shown in the Alexa developer console) "
+            f"so that requests for any other skill are refused. Set {SKILL_ID_SETTING}, or "
+            "pass --no-verify to run on your own machine."
+        )
+    return skill_id
 
 
 class BadRequest(Exception):
@@ -51,20 +73,49 @@ def read_envelope() -> tuple[str, dict[str, Any]]:
     if request.mimetype != "application/json":
         raise BadRequest(415, "content_type", "the body must be application/json")
     try:
-        text = request.get_data(cache=True).decode("utf-8")
+        text = _body().decode("utf-8")
     except RequestEntityTooLarge:
         raise BadRequest(413, "too_large", f"the body is over {MAX_BODY_BYTES} bytes") from None
     except UnicodeDecodeError:
         raise BadRequest(400, "encoding", "the body is not UTF-8") from None
     try:
         envelope = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python recurses
         raise BadRequest(400, "malformed_json", "the body is not valid JSON") from None
+    if not _nested_at_most(envelope, MAX_DEPTH):
+        # Alexa's envelopes nest about ten deep; the SDK's deserializer recurses per level.
+        raise BadRequest(400, "too_deep", f"the body nests deeper than {MAX_DEPTH} levels")
     if not isinstance(envelope, dict) or not isinstance(envelope.get("request"), dict):
         raise BadRequest(400, "not_an_envelope", "the body is not an Alexa request envelope")
     if not isinstance(envelope["request"].get("type"), str):
         raise BadRequest(400, "missing_request_type", "the request has no type")
     return text, envelope
+
+
+def _body() -> bytes:
+    if request.content_length is not None:
+        return request.get_data()  # werkzeug answers a length over the limit with 413
+    # Chunked (the server has undone the framing): werkzeug would cut the body at the limit
+    # without a word, so read one byte past it to know.
+    stream = request.input_stream if request.environ.get("wsgi.input_terminated") else None
+    data: bytes = stream.read(MAX_BODY_BYTES + 1) if stream is not None else b""
+    if len(data) > MAX_BODY_BYTES:
+        raise RequestEntityTooLarge()
+    return data
+
+
+def _nested_at_most(value: Any, limit: int) -> bool:
+    """Whether JSON `value` nests no deeper than `limit` (without recursing itself)."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            if depth > limit:
+                return False
+            pending.extend((child, depth + 1) for child in item)
+    return True
 
 
 class AlexaAdapter(SkillAdapter):
@@ -78,10 +129,10 @@ class AlexaAdapter(SkillAdapter):
     def dispatch_request(self) -> Response | tuple[Response, int]:
         started = time.perf_counter()
         facts: dict[str, Any] = {}
+        envelope: dict[str, Any] | None = None
         status, outcome = 200, "ok"
         try:
             text, envelope = read_envelope()
-            facts = _describe(envelope)
             # flask-ask-sdk keeps its WebserviceSkillHandler here; it runs our verifiers.
             answer = self._webservice_handler.verify_request_and_dispatch(
                 http_request_headers=request.headers, http_request_body=text
@@ -89,6 +140,8 @@ class AlexaAdapter(SkillAdapter):
             return jsonify(answer)
         except RequestRejected as rejected:
             status, outcome = rejected.status, f"rejected:{rejected.reason}"
+            if rejected.cause:
+                facts["cause"] = rejected.cause
             return _error(status, rejected.reason, str(rejected))
         except BadRequest as bad:
             status, outcome = bad.status, f"bad_request:{bad.reason}"
@@ -101,6 +154,9 @@ class AlexaAdapter(SkillAdapter):
             log.exception("request failed inside the skill")
             return _error(status, "internal", "the skill could not answer")
         finally:
+            # What the request says of itself is logged only once it has been verified.
+            if envelope is not None and g.get(_VERIFIED, False):
+                facts.update(_describe(envelope))
             facts.update(
                 outcome=outcome,
                 status=status,
@@ -109,15 +165,33 @@ class AlexaAdapter(SkillAdapter):
             log.info(json.dumps(facts, separators=(",", ":")))
 
 
+_VERIFIED = "recovery_coach_verified"
+MAX_LOGGED_CHARS = 200
+
+
+class _MarkVerified(AbstractVerifier):
+    """Runs after every other check (only if all passed): the request is now trusted."""
+
+    def verify(
+        self, headers: Any, serialized_request_env: Any, deserialized_request_env: Any
+    ) -> None:
+        g.setdefault(_VERIFIED, True)
+
+
 def _describe(envelope: dict[str, Any]) -> dict[str, Any]:
-    """What a log line may say of a request: ids and types, never what the user said."""
+    """What a log line may say of a verified request: ids and types, each capped, never
+    what the user said (no slot values, no user or device ids)."""
     body = envelope["request"]
     intent = body.get("intent")
     return {
-        "request_id": body.get("requestId"),
-        "type": body.get("type"),
-        "intent": intent.get("name") if isinstance(intent, dict) else None,
+        "request_id": _capped(body.get("requestId")),
+        "type": _capped(body.get("type")),
+        "intent": _capped(intent.get("name")) if isinstance(intent, dict) else None,
     }
+
+
+def _capped(value: Any) -> str | None:
+    return value[:MAX_LOGGED_CHARS] if isinstance(value, str) else None
 
 
 def _error(status: int, reason: str, message: str) -> tuple[Response, int]:
@@ -142,9 +216,11 @@ def create_app(
     elif verifiers is not None:
         checks = list(verifiers)
     else:
-        checks = production_verifiers(os.environ.get("SKILL_ID") or None)
+        checks = production_verifiers(configured_skill_id())
     adapter = AlexaAdapter(
-        skill=skill or shared_skill(), skill_id=os.environ.get("SKILL_ID", ""), verifiers=checks
+        skill=skill or shared_skill(),
+        skill_id=os.environ.get(SKILL_ID_SETTING, ""),
+        verifiers=[*checks, _MarkVerified()],
     )
     adapter.init_app(app)
     app.add_url_rule("/", "alexa", adapter.dispatch_request, methods=["POST"])

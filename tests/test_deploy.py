@@ -110,6 +110,10 @@ def test_the_template_wires_lambda_alexa_and_dynamodb() -> None:
     assert function["Runtime"] == f"python{build.LAMBDA_PYTHON}"
     assert (DEPLOY / function["CodeUri"]).resolve() == (build.BUILD / "lambda").resolve()
     assert function["Timeout"] < 8, "Alexa waits 8 seconds"
+    assert function["Architectures"] == ["arm64"] and build.LAMBDA_ARCH == "aarch64"
+    assert build.LAMBDA_PLATFORM == "manylinux2014_aarch64"
+    major, minor = (int(part) for part in build.LAMBDA_PYTHON.split("."))
+    assert (major, minor) >= (3, 12), "SnapStart needs Python 3.12 or later"
     assert function["Environment"]["Variables"]["SKILL_DB"] == {
         "Fn::Sub": "dynamodb://${ProgressTable}"
     }
@@ -122,6 +126,19 @@ def test_the_template_wires_lambda_alexa_and_dynamodb() -> None:
     assert table["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
 
 
+def test_alexa_calls_a_snapstart_alias_of_a_published_version() -> None:
+    parsed = template()
+    function = parsed["Resources"]["SkillFunction"]["Properties"]
+    assert function["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    alias = function["AutoPublishAlias"]
+    assert alias
+    # The endpoint the manifest gets is the alias (SAM's `<function>.Alias`), never the
+    # unqualified function, which runs $LATEST, which SnapStart does not apply to.
+    outputs = parsed["Outputs"]
+    assert outputs["SkillEndpointArn"]["Value"] == {"Ref": "SkillFunction.Alias"}
+    assert not [o for o in outputs.values() if "SkillFunction.Arn" in json.dumps(o)]
+
+
 # The Lambda artifact --------------------------------------------------------------------
 
 
@@ -129,6 +146,10 @@ def test_the_template_wires_lambda_alexa_and_dynamodb() -> None:
 def test_the_lambda_artifact_is_small_and_answers_from_a_clean_directory(tmp_path: Path) -> None:
     report = build.build_lambda(build.find_python(build.LAMBDA_PYTHON), tmp_path)
     launch, step, why = report["answered"]
+    if build.host_platform() != build.LAMBDA_PLATFORM:
+        assert report["answered_by"].startswith(f"a {build.host_platform()} twin")
+    native = report["native_extensions"]
+    assert native and set(native.values()) == {"aarch64"}, native
     assert launch.startswith("Welcome to Recovery Coach")
     assert step.startswith("Step 1 of 8")
     assert why.startswith("Gentle exercise")
@@ -153,6 +174,24 @@ def test_the_lambda_artifact_is_small_and_answers_from_a_clean_directory(tmp_pat
     assert "skill/lambda_function.py" in names
     assert "skill/_data/responses/en-US/remedies.toml" in names
     assert "skill/_data/responses/apl/step.json" in names
+    assert "skill/_compiled/sources.json" in names
+    assert "skill/__pycache__/lambda_function.cpython-313.pyc" in names, "bytecode ahead"
+
+
+def test_the_artifact_check_reads_architectures_from_elf_headers(tmp_path: Path) -> None:
+    def elf(machine: int) -> bytes:
+        return b"\x7fELF\x02\x01\x01" + bytes(11) + machine.to_bytes(2, "little") + bytes(44)
+
+    (tmp_path / "pkg").mkdir()
+    good = (
+        tmp_path / "pkg" / f"_x.cpython-{build.LAMBDA_PYTHON.replace('.', '')}-aarch64-linux-gnu.so"
+    )
+    good.write_bytes(elf(183))
+    (tmp_path / "pkg" / "module.py").write_text("")
+    assert build.check_native(tmp_path) == {"pkg/" + good.name: "aarch64"}
+    (tmp_path / "pkg" / "_y.cpython-313-x86_64-linux-gnu.so").write_bytes(elf(62))
+    with pytest.raises(SystemExit, match="x86_64"):
+        build.check_native(tmp_path)
 
 
 # The container image ---------------------------------------------------------------------
@@ -175,6 +214,9 @@ def test_the_image_runs_the_web_service_as_a_non_root_user_with_a_health_check()
     )
     assert command[:4] == ["python", "-m", "skill", "serve"]
     assert "--no-verify" not in command
+    # No default skill id: `serve` refuses to start until the operator gives the real one.
+    assert not [line for line in stage if line.startswith(("ENV", "ARG")) and "SKILL_ID" in line]
+    assert "-e SKILL_ID=" in (DEPLOY / "Dockerfile").read_text()
     for line in lines:
         if line.startswith("COPY ") and "--from" not in line:
             for source in line.split()[1:-1]:

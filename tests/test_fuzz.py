@@ -16,7 +16,8 @@ from skill.app import build_skill
 from skill.interaction_model import load_model
 from skill.lambda_function import handler_for
 from skill.persistence.sqlite import SQLiteStore
-from skill.simulator.device import SimulatedDevice
+from skill.simulator.device import SIMULATOR_SKILL_ID, SimulatedDevice
+from skill.verify import production_verifiers
 from skill.webservice import create_app
 from tests.checks import ALLOWED_SSML_TAGS
 
@@ -178,7 +179,10 @@ _apps: dict[bool, Any] = {}
 
 def client(verify: bool) -> Any:
     if verify not in _apps:
-        _apps[verify] = create_app(verify=verify, skill=build_skill(None)).test_client()
+        # Production's checks, for the simulator's skill id (as if SKILL_ID named it).
+        checks = production_verifiers(SIMULATOR_SKILL_ID) if verify else None
+        app = create_app(verify=verify, verifiers=checks, skill=build_skill(None))
+        _apps[verify] = app.test_client()
     return _apps[verify]
 
 

@@ -1,5 +1,6 @@
 """A bounded load test on loopback: many concurrent sessions against the web service as
-deployed (gunicorn, both workers, SQLite shared between them). Every response is checked
+deployed (gunicorn, both workers), once with SQLite shared between them and once with
+DynamoDB (moto in server mode, on loopback). Every response is checked
 as it comes, and afterwards every runner's saved place must be where their last move
 left them: nothing lost, no errors."""
 
@@ -10,6 +11,7 @@ import os
 import random
 import time
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -17,9 +19,17 @@ from typing import Any
 import pytest
 
 from skill import routine
+from skill.persistence.dynamodb import DynamoDbStore
 from skill.persistence.sqlite import SQLiteStore
 from skill.simulator.device import SimulatedDevice
-from tests.stores import envelope_for, sqlite_url
+from tests.stores import (
+    AWS_TEST_SETTINGS,
+    dynamodb_resource,
+    dynamodb_server,
+    envelope_for,
+    new_table_name,
+    sqlite_url,
+)
 from tests.web import free_port, post, running
 
 pytestmark = pytest.mark.slow
@@ -82,37 +92,44 @@ def runner_sessions(url: str, client: int, deadline: float, errors: list[str]) -
     return finished
 
 
-def test_many_concurrent_sessions_lose_nothing(tmp_path: Path) -> None:
+@pytest.fixture(params=["sqlite", "dynamodb"])
+def store(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[str, Any, dict[str, str]]]:
+    """(SKILL_DB for the server, the same store to read back, the server's extra settings)."""
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path), SQLiteStore(tmp_path / "progress.db"), {}
+        return
+    with dynamodb_server() as endpoint:
+        table = new_table_name()
+        dynamo = DynamoDbStore(table, resource=dynamodb_resource(endpoint))
+        dynamo.create()
+        settings = {**AWS_TEST_SETTINGS, "AWS_ENDPOINT_URL_DYNAMODB": endpoint}
+        yield f"dynamodb://{table}", dynamo, settings
+
+
+def test_many_concurrent_sessions_lose_nothing(store: tuple[str, Any, dict[str, str]]) -> None:
+    url, reader, settings = store
     port = free_port()
-    env_db = sqlite_url(tmp_path)
-    os.environ["SKILL_DB_FOR_LOAD"] = env_db
     args = ["-m", "skill", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-verify"]
     errors: list[str] = []
-    previous = os.environ.get("SKILL_DB")
-    os.environ["SKILL_DB"] = env_db  # the server process takes its store from here
-    try:
-        with running(args, port) as server:
-            deadline = time.monotonic() + SECONDS
-            with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
-                results = list(
-                    pool.map(
-                        lambda c: runner_sessions(f"{server.url}/", c, deadline, errors),
-                        range(CLIENTS),
-                    )
+    with running(args, port, env={"SKILL_DB": url, **settings}) as server:
+        deadline = time.monotonic() + SECONDS
+        with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+            results = list(
+                pool.map(
+                    lambda c: runner_sessions(f"{server.url}/", c, deadline, errors),
+                    range(CLIENTS),
                 )
-            output = server.output()
-    finally:
-        os.environ["SKILL_DB"] = previous or ""
-        if previous is None:
-            del os.environ["SKILL_DB"]
+            )
+        output = server.output()
     assert errors == [], errors[:10]
     assert "progress store" not in output, "no store faults under load"
     finished = {user: step for result in results for user, step in result.items()}
     assert len(finished) >= CLIENTS, "every client finished at least one session"
-    store = SQLiteStore(tmp_path / "progress.db")
     lost = []
     for user, step in finished.items():
-        if store.get_attributes(envelope_for(user)).get("step") != step:
+        if reader.get_attributes(envelope_for(user)).get("step") != step:
             lost.append(user)
     assert lost == [], f"{len(lost)} of {len(finished)} runners' places were lost"
     workers = {

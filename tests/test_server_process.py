@@ -2,25 +2,47 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
+import os
+import socket
+import subprocess
+import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.serialization import Encoding
 
 from skill.simulator.device import SimulatedDevice
-from tests.support.pki import make_test_pki
-from tests.web import free_port, post, running, signed_post
+from tests.support.pki import make_test_pki, signed_headers
+from tests.web import free_port, post, running, signed_post, signed_server
 
 pytestmark = pytest.mark.slow
 PKI = make_test_pki()
 
 
+@pytest.mark.parametrize("skill_id", [None, "", "  "], ids=["unset", "empty", "blank"])
+def test_serve_with_verification_refuses_to_start_without_a_skill_id(skill_id: str | None) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "SKILL_ID"}
+    if skill_id is not None:
+        env["SKILL_ID"] = skill_id
+    args = ["-m", "skill", "serve", "--host", "127.0.0.1", "--port", str(free_port())]
+    done = subprocess.run(
+        [sys.executable, *args], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode != 0
+    assert "SKILL_ID is not set" in done.stderr and "--no-verify" in done.stderr
+
+
 def test_serve_verifies_by_default() -> None:
     port = free_port()
     with running(
-        ["-m", "skill", "serve", "--host", "127.0.0.1", "--port", str(port)], port
+        ["-m", "skill", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        port,
+        env={"SKILL_ID": "amzn1.ask.skill.production"},
     ) as server:
         body = json.dumps(SimulatedDevice().envelope_for_launch()).encode()
         reply = post(f"{server.url}/", body, {"Content-Type": "application/json"})
@@ -50,14 +72,9 @@ def test_no_verify_says_so_loudly_and_answers() -> None:
     assert "REQUEST VERIFICATION IS OFF" in output
 
 
-@pytest.fixture
-def signed_server(tmp_path: Path):  # type: ignore[no-untyped-def]
-    root, chain = tmp_path / "root.pem", tmp_path / "chain.pem"
-    root.write_bytes(PKI.root.public_bytes(Encoding.PEM))
-    chain.write_bytes(PKI.chain_pem())
-    port = free_port()
-    args = ["-m", "tests.support.signed_server", str(root), str(chain), str(port)]
-    with running(args, port) as server:
+@pytest.fixture(name="signed_server")
+def signed_server_fixture(tmp_path: Path):  # type: ignore[no-untyped-def]
+    with signed_server(PKI, tmp_path) as server:
         yield server
 
 
@@ -74,6 +91,12 @@ def test_a_real_server_accepts_signed_requests_and_rejects_the_rest(signed_serve
     assert post(url, b"{nope", {"Content-Type": "application/json"}).status == 400
     assert post(url, b"x" * 300_000, {"Content-Type": "application/json"}).status == 413
     assert signed_post(url, PKI, SimulatedDevice().envelope_for_launch()).status == 200
+
+
+def test_a_real_server_refuses_requests_for_another_skill(tmp_path: Path) -> None:
+    with signed_server(PKI, tmp_path, env={"SKILL_ID": "amzn1.ask.skill.someone-else"}) as server:
+        reply = signed_post(f"{server.url}/", PKI, SimulatedDevice().envelope_for_launch())
+    assert (reply.status, reply.body["error"]) == (403, "application_id")
 
 
 def test_a_burst_of_concurrent_sessions_gets_no_errors(signed_server) -> None:  # type: ignore[no-untyped-def]
@@ -102,3 +125,67 @@ def test_a_burst_of_concurrent_sessions_gets_no_errors(signed_server) -> None:  
     statuses = [status for result in results for status in result]
     assert len(statuses) == sum(3 + n % 8 for n in range(48))
     assert set(statuses) == {200}
+
+
+def exchange(url: str, raw: bytes) -> tuple[int, dict[str, Any]]:
+    """Send raw bytes to the server (from another thread, so a refusal mid-body is still
+    read) and return the answer's status and JSON body."""
+    port = int(url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+
+        def send() -> None:
+            with contextlib.suppress(OSError):  # the server may stop reading once it refuses
+                sock.sendall(raw)
+
+        sender = threading.Thread(target=send, daemon=True)
+        sender.start()
+        answer = http.client.HTTPResponse(sock)
+        answer.begin()
+        body = json.loads(answer.read() or b"{}")
+        sender.join(timeout=30)
+        return answer.status, body
+
+
+def chunked(body: bytes, size: int = 8192) -> bytes:
+    pieces = [body[i : i + size] for i in range(0, len(body), size)]
+    return b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces) + b"0\r\n\r\n"
+
+
+def request_head(headers: dict[str, str]) -> bytes:
+    lines = ["POST / HTTP/1.1", "Host: 127.0.0.1", *(f"{k}: {v}" for k, v in headers.items())]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def test_a_real_server_answers_every_parse_failure_with_a_4xx(signed_server) -> None:  # type: ignore[no-untyped-def]
+    url = signed_server.url
+    json_type = {"Content-Type": "application/json"}
+    launch = json.dumps(SimulatedDevice().envelope_for_launch()).encode()
+    signed = {**signed_headers(PKI, launch), "Transfer-Encoding": "chunked"}
+    assert exchange(url, request_head(signed) + chunked(launch, 100))[0] == 200
+
+    deep = b"[" * 984
+    deep_head = request_head({**json_type, "Content-Length": str(len(deep))})
+    assert exchange(url, deep_head + deep) == (
+        400,
+        {"error": "malformed_json", "message": "the body is not valid JSON"},
+    )
+    big = b" " * 400 * 1024
+    status, body = exchange(
+        url, request_head({**json_type, "Transfer-Encoding": "chunked"}) + chunked(big)
+    )
+    assert (status, body["error"]) == (413, "too_large")
+    status, body = exchange(url, request_head({**json_type, "Content-Length": str(len(big))}) + big)
+    assert (status, body["error"]) == (413, "too_large")
+    bad_framing = (
+        request_head({**json_type, "Transfer-Encoding": "chunked"}) + b"zz\r\nhello\r\n0\r\n\r\n"
+    )
+    assert exchange(url, bad_framing)[0] == 400
+    both = request_head(
+        {**json_type, "Content-Length": "5", "Transfer-Encoding": "chunked"}
+    ) + chunked(b"{}")
+    assert 400 <= exchange(url, both)[0] < 500
+    assert exchange(url, request_head({**json_type, "Transfer-Encoding": "gzip"}) + b"{}")[0] in (
+        400,
+        501,
+    )
+    assert signed_post(f"{url}/", PKI, SimulatedDevice().envelope_for_launch()).status == 200

@@ -194,12 +194,30 @@ def test_a_request_with_a_bad_certificate_url_is_refused_without_fetching(
             "https://s3.amazonaws.com/echo.api/echo-api-cert.pem",
         ),
         ("HTTPS://S3.AMAZONAWS.COM/echo.api/x.pem", "https://s3.amazonaws.com/echo.api/x.pem"),
+        ("https://s3.amazonaws.com/echo.api/x.pem?a=1", "https://s3.amazonaws.com/echo.api/x.pem"),
+        ("https://s3.amazonaws.com/echo.api/x.pem#frag", "https://s3.amazonaws.com/echo.api/x.pem"),
     ],
 )
 def test_a_certificate_url_in_amazons_place_is_accepted_and_normalised(
     url: str, normalised: str
 ) -> None:
     assert check_cert_url(url) == normalised
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["QUJD", "A" * 100, "A" * 10_000, "A" * 1_000_000],
+    ids=["3 bytes", "75 bytes", "7.5 KB", "750 KB"],
+)
+def test_a_signature_of_implausible_length_is_refused_without_fetching(value: str) -> None:
+    body, envelope = as_request(make_event())
+    verifier, s3 = signature_verifier()
+    headers = {**signed_headers(pki.make_test_pki(), body.encode()), "Signature-256": value}
+
+    refusal = rejected(verifier, headers, body, envelope)
+
+    assert (refusal.reason, refusal.status) == ("signature_invalid", 400)
+    assert s3.fetched == []
 
 
 def test_the_normalised_url_is_the_one_fetched() -> None:
@@ -353,6 +371,15 @@ def test_a_certificate_for_another_name_is_refused(name: str) -> None:
     assert (refusal.reason, refusal.status) == ("cert_name", 400)
 
 
+@pytest.mark.parametrize("usage", ["encipherment", "none"])
+def test_a_certificate_not_for_digital_signatures_is_refused(usage: str) -> None:
+    leaf, key = pki.make_test_pki().leaf_with(usage=usage)
+
+    refusal = refusal_for_leaf(leaf, key)
+
+    assert (refusal.reason, refusal.status) == ("cert_key_usage", 400)
+
+
 def test_a_second_leaf_from_the_same_intermediate_passes() -> None:
     # The other refusals above use this same kind of leaf: only what they break differs.
     leaf, key = pki.make_test_pki().leaf_with()
@@ -465,16 +492,78 @@ def test_the_cache_is_bounded() -> None:
     assert s3.fetched == [*urls, urls[0]], "the newest is kept, the oldest was dropped"
 
 
-def test_a_refused_chain_is_not_cached() -> None:
+def test_a_refused_chain_is_remembered_for_a_while_then_looked_up_again() -> None:
     stranger = pki.other_pki()
     body, envelope = as_request(make_event())
-    verifier, s3 = signature_verifier(chain=stranger.chain_pem())
+    clock = [1000.0]
+    verifier, s3 = signature_verifier(chain=stranger.chain_pem(), monotonic=lambda: clock[0])
     headers = signed_headers(stranger, body.encode())
 
-    for _ in range(2):
+    for _ in range(3):
         assert rejected(verifier, headers, body, envelope).reason == "cert_chain_invalid"
-
+    assert s3.fetched == [CERT_URL]
+    clock[0] += verify.FAILED_URL_SECONDS + 1
+    assert rejected(verifier, headers, body, envelope).reason == "cert_chain_invalid"
     assert s3.fetched == [CERT_URL, CERT_URL]
+
+
+def test_a_url_that_cannot_be_fetched_is_fetched_once_a_while_with_its_cause() -> None:
+    body, envelope = as_request(make_event())
+    clock = [1000.0]
+    verifier, s3 = signature_verifier(monotonic=lambda: clock[0])
+    missing = "https://s3.amazonaws.com/echo.api/missing.pem"
+    headers = signed_headers(pki.make_test_pki(), body.encode(), url=missing)
+
+    refusals = [rejected(verifier, headers, body, envelope) for _ in range(100)]
+
+    assert {r.reason for r in refusals} == {"cert_fetch_failed"}
+    assert {r.cause for r in refusals} == {"OSError: 404 Not Found"}
+    assert s3.fetched == [missing]
+    clock[0] += verify.FAILED_URL_SECONDS + 1
+    rejected(verifier, headers, body, envelope)
+    assert s3.fetched == [missing, missing]
+    verifier.verify(signed_headers(pki.make_test_pki(), body.encode()), body, envelope)
+
+
+def test_query_and_fragment_variants_are_one_url() -> None:
+    body, envelope = as_request(make_event())
+    verifier, s3 = signature_verifier()
+    variants = [f"{CERT_URL}?v={n}" for n in range(16)] + [f"{CERT_URL}#{n}" for n in range(4)]
+
+    for url in [CERT_URL, *variants, CERT_URL]:
+        verifier.verify(signed_headers(pki.make_test_pki(), body.encode(), url=url), body, envelope)
+
+    assert s3.fetched == [CERT_URL]
+
+
+def test_concurrent_requests_for_one_url_fetch_it_once() -> None:
+    release = threading.Event()
+    s3 = FakeS3({CERT_URL: pki.make_test_pki().chain_pem()})
+
+    def slow_s3(url: str) -> bytes:
+        release.wait(timeout=30)
+        return s3(url)
+
+    verifier = SignatureVerifier(trust_roots=[pki.make_test_pki().root], fetch=slow_s3)
+    body, envelope = as_request(make_event())
+    headers = signed_headers(pki.make_test_pki(), body.encode())
+    errors: list[BaseException] = []
+
+    def one() -> None:
+        try:
+            verifier.verify(headers, body, envelope)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=one) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    release.set()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert errors == []
+    assert s3.fetched == [CERT_URL], "whoever came during the fetch waited for its outcome"
 
 
 # The timestamp ---------------------------------------------------------------------------
@@ -525,6 +614,15 @@ def test_a_timestamp_with_an_offset_is_compared_in_utc() -> None:
     body, envelope = as_request(make_event("2030-05-17T09:30:00+02:00"))
 
     timestamp_verifier(SENT).verify({}, body, envelope)
+
+
+@pytest.mark.parametrize("timestamp", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_a_timestamp_that_cannot_be_compared_is_refused(timestamp: str) -> None:
+    body, envelope = as_request(make_event(timestamp))
+
+    refusal = rejected(timestamp_verifier(SENT), {}, body, envelope)
+
+    assert (refusal.reason, refusal.status) == ("timestamp_invalid", 400)
 
 
 def test_the_tolerance_can_be_narrowed() -> None:
@@ -609,9 +707,9 @@ def test_a_request_without_an_application_id_is_forbidden() -> None:
 # Production wiring -----------------------------------------------------------------------
 
 
-def test_production_checks_signature_and_timestamp_and_the_skill_id_when_set() -> None:
-    assert [type(v) for v in production_verifiers(None)] == [SignatureVerifier, TimestampVerifier]
-    assert [type(v) for v in production_verifiers("")] == [SignatureVerifier, TimestampVerifier]
+def test_production_checks_signature_timestamp_and_the_skill_id_always() -> None:
+    with pytest.raises(ValueError, match="skill id"):
+        production_verifiers("")
     assert [type(v) for v in production_verifiers(SIMULATOR_SKILL_ID)] == [
         SignatureVerifier,
         TimestampVerifier,

@@ -3,8 +3,10 @@ requests, and whatever Alexa's rules or plain sense reject gets a 4xx and one lo
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,7 +17,7 @@ from flask.testing import FlaskClient
 from skill.app import build_skill
 from skill.simulator.device import SIMULATOR_SKILL_ID, SimulatedDevice
 from skill.verify import ApplicationIdVerifier, SignatureVerifier, TimestampVerifier
-from skill.webservice import MAX_BODY_BYTES, create_app
+from skill.webservice import MAX_BODY_BYTES, MissingSkillId, create_app
 from tests.support.pki import CERT_URL, make_test_pki, signed_headers
 
 PKI = make_test_pki()
@@ -42,11 +44,15 @@ def fetch(url: str) -> bytes:
     return PKI.chain_pem()
 
 
-def make_client(skill_id: str | None = None) -> tuple[FlaskClient, CountingSkill]:
+def make_client(
+    skill_id: str | None = None, now: Callable[[], datetime] | None = None
+) -> tuple[FlaskClient, CountingSkill]:
+    """A client of the app with the test authority's chain; `now` stops the verifiers' clock."""
     counting = CountingSkill()
+    clock = {"now": now} if now else {}
     verifiers: list[Any] = [
-        SignatureVerifier(trust_roots=[PKI.root], fetch=fetch),
-        TimestampVerifier(),
+        SignatureVerifier(trust_roots=[PKI.root], fetch=fetch, **clock),
+        TimestampVerifier(**clock),
     ]
     if skill_id:
         verifiers.append(ApplicationIdVerifier(skill_id))
@@ -155,9 +161,35 @@ def test_wrong_certificates_are_rejected(leaf_changes: dict[str, Any], reason: s
     ("shift", "reason"), [(-151, "timestamp_stale"), (151, "timestamp_future")]
 )
 def test_stale_and_future_timestamps_are_rejected(shift: int, reason: str) -> None:
+    # The verifiers' clock stands still, so the request is exactly `shift` seconds off
+    # however long the test takes to run.
+    now = datetime.now(UTC)
+    client, counting = make_client(now=lambda: now)
+    reply = post_signed(client, launch_event(timestamp=now + timedelta(seconds=shift)))
+    assert (reply.status_code, reply.get_json()["error"]) == (400, reason)
+    assert counting.calls == 0
+    within = launch_event(timestamp=now + timedelta(seconds=150 if shift > 0 else -150))
+    assert post_signed(client, within).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "reason"),
+    [
+        ("0001-01-01T00:00:00+01:00", "timestamp_invalid"),
+        ("9999-12-31T23:59:59-01:00", "timestamp_invalid"),
+        ("2030-05-17T07:30:00+25:00", "timestamp_invalid"),
+        ("2030-13-45T00:00:00Z", "not_an_envelope"),
+        ("not a time", "not_an_envelope"),
+        (12345, "not_an_envelope"),
+    ],
+)
+def test_a_signed_request_with_an_unusable_timestamp_gets_400(
+    timestamp: object, reason: str
+) -> None:
     client, counting = make_client()
-    when = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=shift)
-    reply = post_signed(client, launch_event(timestamp=when))
+    event = launch_event()
+    event["request"]["timestamp"] = timestamp
+    reply = post_signed(client, event)
     assert (reply.status_code, reply.get_json()["error"]) == (400, reason)
     assert counting.calls == 0
 
@@ -171,7 +203,20 @@ def test_a_request_for_another_skill_is_refused() -> None:
     assert post_signed(client, launch_event()).status_code == 200
 
 
-def test_verification_is_on_by_default_and_off_only_when_asked() -> None:
+def test_verification_needs_the_skill_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SKILL_ID", raising=False)
+    with pytest.raises(MissingSkillId, match="SKILL_ID is not set"):
+        create_app()
+    monkeypatch.setenv("SKILL_ID", " ")
+    with pytest.raises(MissingSkillId):
+        create_app()
+    assert create_app(verify=False).test_client().get("/healthz").status_code == 200
+
+
+def test_verification_is_on_by_default_and_off_only_when_asked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SKILL_ID", SIMULATOR_SKILL_ID)
     body = json.dumps(launch_event()).encode()
     headers = {"Content-Type": "application/json"}
     production = create_app().test_client()
@@ -200,6 +245,10 @@ BAD_INPUTS = [
     ("no request", b'{"version": "1.0"}', "application/json", 400, "not_an_envelope"),
     ("no request type", b'{"version": "1.0", "request": {}}', "application/json", 400, "missing_request_type"),
     ("unknown request type", b'{"version": "1.0", "request": {"type": "Nope"}}', "application/json", 400, "not_an_envelope"),
+    ("unclosed nesting", b"[" * 984, "application/json", 400, "malformed_json"),
+    ("nesting past recursion", b"[" * 5000 + b"]" * 5000, "application/json", 400, "malformed_json"),
+    ("nesting past the limit", b'{"request": {"type": "LaunchRequest", "x": ' + b"[" * 70 + b"]" * 70 + b"}}", "application/json", 400, "too_deep"),
+    ("UTF-8 byte order mark", b"\xef\xbb\xbf{}", "application/json", 400, "malformed_json"),
 ]  # fmt: skip
 
 
@@ -227,3 +276,56 @@ def test_other_methods_and_paths_get_json_errors() -> None:
     assert client.post("/elsewhere").status_code == 404
     health = client.get("/healthz")
     assert health.status_code == 200 and health.get_json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("verify", [True, False], ids=["verified", "unverified"])
+def test_a_chunked_body_over_the_limit_gets_413_not_a_cut(verify: bool) -> None:
+    client = make_client()[0] if verify else create_app(verify=False).test_client()
+    body = json.dumps(launch_event()).encode()
+    body += b" " * (MAX_BODY_BYTES + 1 - len(body))
+    reply = client.post(
+        "/",
+        input_stream=io.BytesIO(body),
+        environ_overrides={"wsgi.input_terminated": True},  # as gunicorn sets it for chunked
+        headers={**signed_headers(PKI, body), "Transfer-Encoding": "chunked"},
+    )
+    assert (reply.status_code, reply.get_json()["error"]) == (413, "too_large")
+    at_limit = body[:MAX_BODY_BYTES]
+    reply = client.post(
+        "/",
+        input_stream=io.BytesIO(at_limit),
+        environ_overrides={"wsgi.input_terminated": True},
+        headers={**signed_headers(PKI, at_limit), "Transfer-Encoding": "chunked"},
+    )
+    assert reply.status_code == 200
+
+
+def test_only_verified_fields_are_logged_and_each_is_capped(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    client, _ = make_client()
+    planted = launch_event(request_id="PLANTED\n{fake log line}" + "x" * 120_000)
+    body = json.dumps(planted).encode()
+    with caplog.at_level(logging.INFO, logger="skill.webservice"):
+        forged = {**signed_headers(PKI, body), "Signature-256": PKI.sign(b"other")}
+        assert client.post("/", data=body, headers=forged).status_code == 400
+        assert post_signed(client, planted).status_code == 200
+    rejected, accepted = request_lines(caplog)
+    assert "request_id" not in rejected and "type" not in rejected
+    assert accepted["request_id"] == planted["request"]["requestId"][:200]
+    assert accepted["type"] == "LaunchRequest"
+    assert max(len(r.getMessage()) for r in caplog.records) < 1000
+    assert "PLANTED" not in rejected.values()
+
+
+def test_a_fetch_failure_is_logged_with_its_cause(caplog: pytest.LogCaptureFixture) -> None:
+    client, _ = make_client()
+    other = "https://s3.amazonaws.com/echo.api/other.pem"
+    with caplog.at_level(logging.INFO, logger="skill.webservice"):
+        reply = post_signed(client, launch_event(), SignatureCertChainUrl=other)
+    assert reply.get_json() == {
+        "error": "cert_fetch_failed",
+        "message": "the certificate chain could not be downloaded",
+    }
+    (line,) = request_lines(caplog)
+    assert line["cause"] == f"OSError: nothing at {other}"

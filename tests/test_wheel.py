@@ -1,5 +1,6 @@
 """The skill as Lambda gets it: built into a wheel, installed into a fresh virtual
-environment outside the source tree, answering a launch, a next and a why."""
+environment outside the source tree, answering a launch, a next and a why from the
+templates compiled into the wheel."""
 
 from __future__ import annotations
 
@@ -14,11 +15,18 @@ REPO = Path(__file__).parent.parent
 
 SCRIPT = """
 import json, skill
+from skill.content import content_for
 from skill.lambda_function import lambda_handler
 from skill.simulator.device import SimulatedDevice
 device = SimulatedDevice(send=lambda event: lambda_handler(event, None))
 turns = [device.launch(), device.say("next"), device.say("why does that help")]
-print(json.dumps({"file": skill.__file__, "speech": [t.speech for t in turns]}))
+speech = content_for("en-US").speech
+print(json.dumps({
+    "file": skill.__file__,
+    "speech": [t.speech for t in turns],
+    "compiled": speech.compiled,
+    "loader": type(speech.environment.loader).__name__,
+}))
 """
 
 
@@ -41,6 +49,8 @@ def test_the_wheel_carries_its_words_and_answers_from_a_clean_environment(tmp_pa
     assert "skill/_data/responses/en-US/remedies.toml" in names
     assert "skill/_data/responses/en-US/speech/step.ssml.j2" in names
     assert "skill/_data/interaction_model/en-US.json" in names
+    assert "skill/_compiled/sources.json" in names
+    assert [n for n in names if n.startswith("skill/_compiled/en-US/tmpl_")]
     assert not [n for n in names if n.startswith("tests/")]
 
     venv = tmp_path / "venv"
@@ -52,6 +62,7 @@ def test_the_wheel_carries_its_words_and_answers_from_a_clean_environment(tmp_pa
     result = json.loads(run(python, "-I", "-c", SCRIPT, cwd=elsewhere))
 
     assert result["file"].startswith(str(venv)), "imported from the wheel, not the checkout"
+    assert result["compiled"] and result["loader"] == "ModuleLoader", "nothing compiled at run time"
     launch, step, why = result["speech"]
     assert launch.startswith("Welcome to Recovery Coach")
     assert step.startswith("Step 1 of 8: Light cool-down exercises.")

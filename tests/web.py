@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from skill.simulator.device import SIMULATOR_SKILL_ID
 from tests.support.pki import TestPKI, signed_headers
 
 REPO = Path(__file__).parent.parent
@@ -28,18 +31,18 @@ class Reply:
     body: dict[str, Any]
 
 
-def post(url: str, body: bytes, headers: dict[str, str]) -> Reply:
+def post(url: str, body: bytes, headers: dict[str, str], timeout: float = 30) -> Reply:
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return Reply(response.status, json.loads(response.read()))
     except urllib.error.HTTPError as error:
         return Reply(error.code, json.loads(error.read() or b"{}"))
 
 
-def signed_post(url: str, pki: TestPKI, event: dict[str, Any]) -> Reply:
+def signed_post(url: str, pki: TestPKI, event: dict[str, Any], timeout: float = 30) -> Reply:
     body = json.dumps(event).encode()
-    return post(url, body, signed_headers(pki, body))
+    return post(url, body, signed_headers(pki, body), timeout)
 
 
 def free_port() -> int:
@@ -104,3 +107,17 @@ def _serve(server: Server) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextmanager
+def signed_server(
+    pki: TestPKI, folder: Path, env: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """The production server and app, verification on, trusting `pki`'s test authority."""
+    root, chain = folder / "root.pem", folder / "chain.pem"
+    root.write_bytes(pki.root.public_bytes(Encoding.PEM))
+    chain.write_bytes(pki.chain_pem())
+    port = free_port()
+    args = ["-m", "tests.support.signed_server", str(root), str(chain), str(port)]
+    with running(args, port, {"SKILL_ID": SIMULATOR_SKILL_ID, **(env or {})}) as server:
+        yield server

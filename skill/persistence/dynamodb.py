@@ -35,12 +35,20 @@ def dynamodb_resource() -> Any:
 class DynamoDbStore(AbstractPersistenceAdapter):
     def __init__(self, table_name: str, resource: Any | None = None) -> None:
         self.table_name = table_name
-        self.resource = resource if resource is not None else dynamodb_resource()
+        self._connect(resource if resource is not None else dynamodb_resource())
+
+    def reconnect(self) -> None:
+        """A new client: new credentials and connections (after a SnapStart restore, the
+        ones made at init may be stale, and must not be shared between environments)."""
+        self._connect(dynamodb_resource())
+
+    def _connect(self, resource: Any) -> None:
+        self.resource = resource
         DynamoDbAdapter = _sdk_adapter_class(self.resource.meta.client.meta.region_name)
         from ask_sdk_dynamodb.partition_keygen import user_id_partition_keygen
 
         self.adapter = DynamoDbAdapter(
-            table_name=table_name,
+            table_name=self.table_name,
             partition_key_name=PARTITION_KEY,
             attribute_name=ATTRIBUTE_NAME,
             create_table=False,

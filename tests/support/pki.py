@@ -62,11 +62,11 @@ def _ca_usage() -> x509.KeyUsage:
     )
 
 
-def _leaf_usage() -> x509.KeyUsage:
+def _leaf_usage(digital_signature: bool = True) -> x509.KeyUsage:
     return x509.KeyUsage(
-        digital_signature=True,
+        digital_signature=digital_signature,
         content_commitment=False,
-        key_encipherment=False,
+        key_encipherment=not digital_signature,
         data_encipherment=False,
         key_agreement=False,
         key_cert_sign=False,
@@ -123,8 +123,10 @@ def _leaf(
     issuer_key: rsa.RSAPrivateKey,
     not_before: datetime,
     not_after: datetime,
+    usage: x509.KeyUsage | None = None,
+    with_usage: bool = True,
 ) -> x509.Certificate:
-    return (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(_name(name))
         .issuer_name(issuer.subject)
@@ -134,11 +136,12 @@ def _leaf(
         .not_valid_after(not_after)
         .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(_leaf_usage(), critical=True)
         .add_extension(_ski(key), critical=False)
         .add_extension(_aki(issuer), critical=False)
-        .sign(issuer_key, hashes.SHA256())
     )
+    if with_usage:
+        builder = builder.add_extension(usage or _leaf_usage(), critical=True)
+    return builder.sign(issuer_key, hashes.SHA256())
 
 
 @dataclass
@@ -170,8 +173,10 @@ class TestPKI:
         name: str = SIGNING_NAME,
         not_before: datetime | None = None,
         not_after: datetime | None = None,
+        usage: str = "signing",
     ) -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
-        """Another leaf from the same intermediate (expired, not yet valid, wrong name)."""
+        """Another leaf from the same intermediate (expired, not yet valid, wrong name; with
+        `usage` "encipherment" only, or "none" for no key usage at all)."""
         now = datetime.now(UTC)
         # Defaults that keep the validity period the right way round whatever one end is.
         if not_before is None:
@@ -179,7 +184,16 @@ class TestPKI:
         if not_after is None:
             not_after = max(now, not_before) + timedelta(days=30)
         key = _key(f"{self.role}/other-leaf")
-        leaf = _leaf(key, name, self.intermediate, self.intermediate_key, not_before, not_after)
+        leaf = _leaf(
+            key,
+            name,
+            self.intermediate,
+            self.intermediate_key,
+            not_before,
+            not_after,
+            usage=_leaf_usage(digital_signature=usage == "signing"),
+            with_usage=usage != "none",
+        )
         return leaf, key
 
 

@@ -3,7 +3,7 @@
     python -m tests.support.signed_server ROOT_PEM CHAIN_PEM PORT
 
 Only the verifier's trust roots and certificate source differ from production; the
-server, the app, the checks and the skill are the production ones.
+server, the app, the checks (SKILL_ID required) and the skill are the production ones.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 from cryptography import x509
 
 from skill.server import serve
-from skill.verify import SignatureVerifier, TimestampVerifier
-from skill.webservice import create_app
+from skill.verify import ApplicationIdVerifier, SignatureVerifier, TimestampVerifier
+from skill.webservice import configured_skill_id, create_app
 from tests.support.pki import CERT_URL
 
 
@@ -29,7 +29,11 @@ def main(root_pem: str, chain_pem: str, port: str) -> int:
         return chain
 
     def app():  # type: ignore[no-untyped-def]
-        verifiers = [SignatureVerifier(trust_roots=[root], fetch=fetch), TimestampVerifier()]
+        verifiers = [
+            SignatureVerifier(trust_roots=[root], fetch=fetch),
+            TimestampVerifier(),
+            ApplicationIdVerifier(configured_skill_id()),
+        ]
         return create_app(verifiers=verifiers)
 
     return serve("127.0.0.1", int(port), verify=True, app_factory=app)

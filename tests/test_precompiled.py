@@ -1,0 +1,115 @@
+"""Templates compiled ahead of time (what the wheel and Lambda run) say exactly what the
+source templates say, and a stale or foreign compilation is never used."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import tomllib
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from skill import precompiled, resources, speech
+from skill.content import content_for
+from skill.speech import Speech
+from tests.test_content import LOCALES, renderings
+
+REPO = Path(__file__).parent.parent
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("compiled")
+    precompiled.compile_all(resources.responses_dir(), out)
+    return out
+
+
+def test_every_locale_with_speech_is_compiled_template_by_template(compiled: Path) -> None:
+    record = json.loads((compiled / precompiled.SOURCES).read_text())
+    assert record["jinja2"] == jinja2.__version__
+    assert set(record["locales"]) == set(precompiled.locales_with_speech(resources.responses_dir()))
+    for locale, sources in record["locales"].items():
+        listed = speech.source_loader(resources.responses_dir(), locale).list_templates()
+        assert sorted(sources) == listed and listed
+        modules = {path.name for path in (compiled / locale).glob("tmpl_*.py")}
+        assert modules == {jinja2.ModuleLoader.get_module_filename(name) for name in listed}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_compiled_templates_say_what_the_sources_say(locale: str, compiled: Path) -> None:
+    sources = speech.source_loader(resources.responses_dir(), locale)
+    loader = precompiled.compiled_loader(sources, locale, compiled)
+    assert isinstance(loader, jinja2.ModuleLoader)
+    from_modules, from_source = Speech(sources, loader), Speech(sources)
+    assert from_modules.compiled and not from_source.compiled
+    assert from_modules.kinds() == from_source.kinds()
+    count = 0
+    for kind, data, _ in renderings(content_for(locale)):
+        random.seed(count)  # kinds with variants pick the same one on both sides
+        expected = from_source.render(kind, **data)
+        random.seed(count)
+        assert from_modules.render(kind, **data) == expected, kind
+        count += 1
+    assert count > 100
+
+
+def copy_of_responses(tmp_path: Path) -> Path:
+    responses = tmp_path / "responses"
+    shutil.copytree(REPO / "responses", responses)
+    return responses
+
+
+def test_a_changed_template_makes_its_locale_fall_back_to_source(tmp_path: Path) -> None:
+    responses = copy_of_responses(tmp_path)
+    out = tmp_path / "compiled"
+    precompiled.compile_all(responses, out)
+    sources = speech.source_loader(responses, "en-US")
+    assert precompiled.compiled_loader(sources, "en-US", out) is not None
+    step = responses / "en-US" / "speech" / "step.ssml.j2"
+    step.write_text(step.read_text() + "{# edited after compiling #}\n")
+    assert precompiled.compiled_loader(sources, "en-US", out) is None
+    step.unlink()  # a template gone is as stale as one changed
+    assert precompiled.compiled_loader(sources, "en-US", out) is None
+
+
+def test_templates_compiled_by_another_jinja2_or_nowhere_are_not_used(tmp_path: Path) -> None:
+    responses = copy_of_responses(tmp_path)
+    out = tmp_path / "compiled"
+    sources = speech.source_loader(responses, "en-US")
+    assert precompiled.compiled_loader(sources, "en-US", out) is None  # never compiled
+    precompiled.compile_all(responses, out)
+    record = json.loads((out / precompiled.SOURCES).read_text())
+    (out / precompiled.SOURCES).write_text(json.dumps({**record, "jinja2": "2.11.3"}))
+    assert precompiled.compiled_loader(sources, "en-US", out) is None
+    (out / precompiled.SOURCES).write_text("{not json")
+    assert precompiled.compiled_loader(sources, "en-US", out) is None
+    assert precompiled.compiled_loader(sources, "xx-XX", out) is None
+
+
+def test_a_template_that_does_not_compile_fails_the_build(tmp_path: Path) -> None:
+    responses = copy_of_responses(tmp_path)
+    (responses / "en-US" / "speech" / "broken.ssml.j2").write_text("{% block speech %}{{ oops")
+    with pytest.raises(jinja2.TemplateSyntaxError):
+        precompiled.compile_all(responses, tmp_path / "compiled")
+
+
+def test_data_is_read_from_its_json_copy_only_while_that_matches_the_toml(tmp_path: Path) -> None:
+    responses = copy_of_responses(tmp_path)
+    out = tmp_path / "compiled"
+    precompiled.compile_all(responses, out)
+    for locale in LOCALES:
+        for name in ("remedies.toml", "screens.toml"):
+            relative = f"{locale}/{name}"
+            expected = tomllib.loads((responses / relative).read_text())
+            assert precompiled.load_toml(relative, out, responses) == expected
+    remedies = responses / "en-US" / "remedies.toml"
+    copy = out / precompiled.DATA / "en-US" / "remedies.json"
+    marked = {**json.loads(copy.read_text()), "read_from": "json"}
+    copy.write_text(json.dumps(marked))
+    assert precompiled.load_toml("en-US/remedies.toml", out, responses)["read_from"] == "json"
+    remedies.write_text(remedies.read_text() + "\n# edited after compiling\n")
+    assert "read_from" not in precompiled.load_toml("en-US/remedies.toml", out, responses)
+    assert precompiled.load_toml("en-US/remedies.toml", tmp_path / "nowhere", responses)
