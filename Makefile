@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup chat test lint format clean lambda skill-package bench
+.PHONY: setup chat test lint format clean lambda skill-package check-skill-package bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,8 +49,14 @@ bench: setup  ## ours vs a minimal ask-sdk skill: ratios, never asserted (QUICK=
 lambda: setup  ## build deploy/build/lambda for SAM, and check it answers
 	$(BIN)/python deploy/build.py lambda
 
-skill-package: setup  ## assemble deploy/build/skill-package (ENDPOINT=Lambda ARN or https URL)
-	$(BIN)/python deploy/build.py skill-package $(if $(ENDPOINT),--endpoint $(ENDPOINT))
+# ENDPOINT=Lambda ARN or https URL, PRIVACY_URL= and TERMS_URL= https URLs (each may hold
+# {locale}): all required, and a placeholder domain is refused. The package is checked.
+skill-package: setup  ## assemble and check deploy/build/skill-package
+	$(BIN)/python deploy/build.py skill-package --endpoint '$(ENDPOINT)' \
+		--privacy-url '$(PRIVACY_URL)' --terms-url '$(TERMS_URL)'
+
+check-skill-package: setup  ## check a built skill package (DIR=, default deploy/build/skill-package)
+	$(BIN)/python deploy/build.py check-package $(or $(DIR),deploy/build/skill-package)
 
 clean:
 	rm -rf $(VENV) build dist deploy/build .pytest_cache .mypy_cache .ruff_cache

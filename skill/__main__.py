@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 
+from skill import resources
 from skill.persistence import SETTING
 
 # The local chat is one stable runner between runs, so resuming can be tried out.
@@ -22,7 +23,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     chat_command.add_argument("--json", action="store_true", help="print one JSON object per turn")
     chat_command.add_argument(
-        "--locale", default="en-US", help="the locale to talk in (default en-US)"
+        "--locale",
+        default=resources.DEFAULT_LOCALE,
+        choices=resources.locales(),
+        metavar="LOCALE",
+        help=f"the locale to talk in: {', '.join(resources.locales())} "
+        f"(default {resources.DEFAULT_LOCALE})",
     )
     chat_command.add_argument(
         "--user", default=CHAT_USER, help="the Alexa user id to talk as (progress is kept per user)"
@@ -48,7 +54,10 @@ def main(argv: list[str] | None = None) -> int:
         "sync-model",
         help="generate the interaction models from the sentence templates and remedy data",
     )
-    sync_command.add_argument("--locale", action="append", help="only this locale (repeatable)")
+    sync_command.add_argument(
+        "--locale", action="append", choices=resources.locales(), metavar="LOCALE",
+        help="only this locale (repeatable)",
+    )  # fmt: skip
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)

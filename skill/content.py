@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, fields
 from functools import cache
 
 from skill import precompiled, resources, speech
 from skill.speech import Rendered, Speech
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ class Content:
 
 
 def load_remedies(locale: str) -> tuple[Remedy, ...]:
-    data = precompiled.load_toml(f"{locale}/remedies.toml")
+    data = precompiled.load_toml(resources.relative_path(locale, "remedies.toml"))
     remedies = tuple(Remedy.from_data(entry) for entry in data["remedy"])
     ids = [remedy.id for remedy in remedies]
     if len(set(ids)) != len(ids):
@@ -66,8 +69,16 @@ def load_remedies(locale: str) -> tuple[Remedy, ...]:
 
 @cache
 def content_for(requested_locale: str | None) -> Content:
-    """The content for the closest locale we have; cached, so each locale loads once."""
-    locale = resources.pick_locale(requested_locale)
+    """The content for a request's locale, or the default locale's for one the skill does
+    not declare (said once in the log); cached, so each locale loads once."""
+    locale = resources.supported(requested_locale)
+    if locale is None:
+        log.warning(
+            "locale %r is not one the skill declares; answering in %s",
+            requested_locale,
+            resources.DEFAULT_LOCALE,
+        )
+        locale = resources.DEFAULT_LOCALE
     sources = speech.source_loader(resources.responses_dir(), locale)
     templates = Speech(sources, precompiled.compiled_loader(sources, locale))
     return Content(

@@ -50,9 +50,8 @@ def load_model(locale: str) -> dict[str, Any]:
 
 
 def model_locales() -> list[str]:
-    """The locales that have sentence templates, hence a model."""
-    folder = resources.interaction_model_dir() / "sentences"
-    return sorted(entry.name for entry in folder.iterdir() if entry.is_dir())
+    """The locales that have a model: every supported one (skill/resources.py)."""
+    return list(resources.locales())
 
 
 def generate(locale: str) -> dict[str, Any]:

@@ -54,10 +54,12 @@ def digests(loader: jinja2.BaseLoader) -> dict[str, str]:
 
 
 def locales_with_speech(responses: Traversable) -> list[str]:
+    """Every supported locale (a folder with a locale file), whose templates come, file by
+    file, from its own folder or its language's."""
     return sorted(
         entry.name
         for entry in responses.iterdir()
-        if entry.is_dir() and (entry / speech.FOLDER).is_dir()
+        if entry.is_dir() and (entry / resources.LOCALE_FILE).is_file()
     )
 
 

@@ -1,8 +1,16 @@
-"""Where the skill's data lives: `responses/` and `interaction_model/`.
+"""Where the skill's data lives (`responses/` and `interaction_model/`), and the one rule
+that says which file a locale uses.
 
-In the source tree they sit beside the package; in a wheel (what Lambda runs) the
-build copies them into the package as `skill/_data/`. Either way they are found
-through the package itself, never through the current directory.
+In the source tree the data sits beside the package; in a wheel (what Lambda runs) the
+build copies it into the package as `skill/_data/`. Either way it is found through the
+package itself, never through the current directory.
+
+A locale is supported when `responses/<locale>/locale.toml` exists. It overrides only the
+files it changes and falls back, file by file, to its language's base: en-GB reads
+`responses/en-GB/<file>` if there is one, else `responses/en/<file>`. The same rule
+serves the speech templates, the remedy data, the screen and chat words, the sentence
+templates, Alexa's built-in meanings, the stories and the corpus: the skill, the
+simulator, the tests and the packaging all ask `layers` or `find`.
 """
 
 from __future__ import annotations
@@ -12,6 +20,8 @@ from importlib.abc import Traversable
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
+DEFAULT_LOCALE = "en-US"
+LOCALE_FILE = "locale.toml"
 
 
 @cache
@@ -41,23 +51,43 @@ def interaction_model_dir() -> Traversable:
     return data_root() / "interaction_model"
 
 
-def available_locales() -> list[str]:
-    """Locales are the folders under responses/ with remedies in them (a new one is a
-    new locale); responses/apl/ holds the screens, which have no words of their own."""
-    return sorted(
-        entry.name
-        for entry in responses_dir().iterdir()
-        if entry.is_dir() and (entry / "remedies.toml").is_file()
+@cache
+def locales() -> tuple[str, ...]:
+    """The supported locales: the folders under responses/ that hold a locale.toml."""
+    return tuple(
+        sorted(
+            entry.name
+            for entry in responses_dir().iterdir()
+            if entry.is_dir() and (entry / LOCALE_FILE).is_file()
+        )
     )
 
 
-def pick_locale(requested: str | None, available: list[str] | None = None) -> str:
-    """The closest locale we have: exact, then same language (en-GB -> en-US), then the first."""
-    available = available if available is not None else available_locales()
-    if requested in available:
-        return requested
-    language = (requested or "").split("-")[0].lower()
-    for locale in available:
-        if locale.split("-")[0].lower() == language:
+def layers(locale: str) -> tuple[str, str]:
+    """Where a locale's files are looked for, most specific first: en-GB, then en."""
+    return locale, locale.split("-")[0]
+
+
+def find(root: Traversable, locale: str, relative: str) -> Traversable:
+    """`root/<locale>/<relative>`, or else its language's `root/<language>/<relative>`."""
+    for layer in layers(locale):
+        candidate = root / layer / relative
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"{relative} for {locale}: none in {' or '.join(layers(locale))}")
+
+
+def relative_path(locale: str, relative: str) -> str:
+    """`<layer>/<relative>` under responses/, for the layer that has the file."""
+    for layer in layers(locale):
+        if (responses_dir() / layer / relative).is_file():
+            return f"{layer}/{relative}"
+    raise FileNotFoundError(f"{relative} for {locale}: none in {' or '.join(layers(locale))}")
+
+
+def supported(requested: str | None) -> str | None:
+    """The supported locale a request names, or None (matched regardless of case)."""
+    for locale in locales():
+        if requested and requested.lower() == locale.lower():
             return locale
-    return "en-US" if "en-US" in available else available[0]
+    return None

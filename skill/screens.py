@@ -50,7 +50,7 @@ class ScreenWords:
     @classmethod
     @cache
     def for_locale(cls, locale: str) -> ScreenWords:
-        words = precompiled.load_toml(f"{locale}/screens.toml")
+        words = precompiled.load_toml(resources.relative_path(locale, "screens.toml"))
         environment = jinja2.Environment(autoescape=False, undefined=jinja2.StrictUndefined)
         return cls({key: environment.from_string(value) for key, value in words.items()})
 

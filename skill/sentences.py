@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from importlib.abc import Traversable
 from typing import Any
 
 import yaml
@@ -48,18 +49,19 @@ class Templates:
 
     def __init__(self, locale: str, builtin: dict[str, Any]) -> None:
         self.locale = locale
-        folder = resources.interaction_model_dir() / "sentences" / locale
         merged: dict[str, Any] = {"intents": {}}
         settings: dict[str, Any] = {}
-        for entry in sorted(folder.iterdir(), key=lambda entry: entry.name):
-            if not entry.name.endswith(".yaml"):
-                continue
+        for entry in template_files(locale):
             data = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
             if entry.name == MODEL_FILE:
                 settings = data
                 continue
             for key, value in data.items():
-                if isinstance(value, dict):
+                if key == "intents":  # a file may add sentences to an intent of another
+                    for name, intent in value.items():
+                        known = merged["intents"].setdefault(name, {"data": []})
+                        known["data"] = [*known["data"], *intent["data"]]
+                elif isinstance(value, dict):
                     duplicated = merged.setdefault(key, {}).keys() & value.keys()
                     if duplicated:
                         raise ValueError(f"{entry.name}: {key} {sorted(duplicated)} defined twice")
@@ -70,7 +72,7 @@ class Templates:
         self.slot_types: dict[str, str] = settings["slot_types"]
         self.without_samples: list[str] = settings["builtin_intents_without_samples"]
         self.intents = Intents.from_dict(merged)
-        self.remedies: tuple[Remedy, ...] = load_remedies(resources.pick_locale(locale))
+        self.remedies: tuple[Remedy, ...] = load_remedies(locale)
         self.slot_lists: dict[str, SlotList] = {
             "remedy": TextSlotList.from_tuples(
                 [
@@ -147,6 +149,21 @@ class Templates:
                     return None
                 slots[name] = (heard, None)
         return Heard(result.intent.name, slots)
+
+
+def template_files(locale: str) -> list[Traversable]:
+    """The locale's template files, file by file: its own folder's, else its language's."""
+    root = resources.interaction_model_dir() / "sentences"
+    chosen: dict[str, Traversable] = {}
+    for layer in reversed(resources.layers(locale)):
+        folder = root / layer
+        if folder.is_dir():
+            for entry in folder.iterdir():
+                if entry.name.endswith(".yaml") and entry.is_file():
+                    chosen[entry.name] = entry
+    if MODEL_FILE not in chosen:
+        raise FileNotFoundError(f"no sentence templates for {locale} under {root}")
+    return [chosen[name] for name in sorted(chosen)]
 
 
 def _literal(phrase: str) -> str:

@@ -19,6 +19,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from skill import resources
+
 # Characters XML 1.0 does not allow at all, escaped or not (control codes, lone surrogates).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?])")
@@ -85,31 +87,37 @@ FOLDER = "speech"  # responses/<locale>/speech/
 
 
 class _TraversableLoader(jinja2.BaseLoader):
-    """Loads templates from package data, which may sit inside a zip or a wheel."""
+    """Loads templates from package data, which may sit inside a zip or a wheel: from the
+    first of the folders that has the file (a locale's own, then its language's)."""
 
-    def __init__(self, folder: Traversable) -> None:
-        self.folder = folder
+    def __init__(self, folders: list[Traversable]) -> None:
+        self.folders = [folder for folder in folders if folder.is_dir()]
 
     def list_templates(self) -> list[str]:
         return sorted(
-            entry.name
-            for entry in self.folder.iterdir()
-            if entry.name.endswith(".j2") and entry.is_file()
+            {
+                entry.name
+                for folder in self.folders
+                for entry in folder.iterdir()
+                if entry.name.endswith(".j2") and entry.is_file()
+            }
         )
 
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str | None, Any]:
-        path = self.folder / template
-        if not path.is_file():
-            raise jinja2.TemplateNotFound(template)
-        return path.read_text(encoding="utf-8"), None, lambda: True
+        for folder in self.folders:
+            path = folder / template
+            if path.is_file():
+                return path.read_text(encoding="utf-8"), None, lambda: True
+        raise jinja2.TemplateNotFound(template)
 
 
 def source_loader(responses: Traversable, locale: str) -> jinja2.BaseLoader:
     """Where a locale's speech templates come from, as source (what is compiled ahead of
-    time, and what the skill falls back to)."""
-    return _TraversableLoader(responses / locale / FOLDER)
+    time, and what the skill falls back to): file by file, the locale's own folder, then
+    its language's (see skill/resources.py)."""
+    return _TraversableLoader([responses / layer / FOLDER for layer in resources.layers(locale)])
 
 
 def environment(loader: jinja2.BaseLoader) -> jinja2.Environment:

@@ -8,11 +8,40 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # Before anything builds the shared skill (importing skill.lambda_function does).
 _STORE_FOLDER = Path(tempfile.mkdtemp(prefix="recovery-coach-tests-"))
 os.environ["SKILL_DB"] = f"sqlite:///{_STORE_FOLDER / 'progress.db'}"
+
+
+def pytest_addoption(parser: Any) -> None:
+    parser.addoption(
+        "--locale",
+        action="append",
+        default=[],
+        help="run the per-locale checks for this locale only (repeatable; default: all)",
+    )
+
+
+def selected_locales(config: Any) -> list[str]:
+    from skill import resources
+
+    chosen = config.getoption("--locale") or list(resources.locales())
+    unknown = sorted(set(chosen) - set(resources.locales()))
+    if unknown:
+        raise pytest.UsageError(f"unknown locale {unknown}: {', '.join(resources.locales())}")
+    return chosen
+
+
+def pytest_generate_tests(metafunc: Any) -> None:
+    """Every check that takes a `locale` runs once per supported locale (`--locale` picks)."""
+    if "locale" in metafunc.fixturenames and not any(
+        "locale" in (mark.args[0] if mark.args else "")
+        for mark in metafunc.definition.iter_markers("parametrize")
+    ):
+        metafunc.parametrize("locale", selected_locales(metafunc.config))
 
 
 def pytest_sessionfinish() -> None:

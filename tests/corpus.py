@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from skill import resources
 from skill.simulator.nlu import LanguageModel, SampleMatcher, Understanding
 
 CORPUS_DIR = Path(__file__).parent / "corpus"
@@ -28,12 +29,22 @@ class Labelled:
     slots: dict[str, str]  # slot -> expected id (remedy id, or the number as digits)
 
 
+def folder(locale: str) -> Path | None:
+    """The locale's corpus: its own folder, else its language's (tests/corpus/en/)."""
+    for layer in resources.layers(locale):
+        if (CORPUS_DIR / layer).is_dir():
+            return CORPUS_DIR / layer
+    return None
+
+
 def locales() -> list[str]:
-    return sorted(entry.name for entry in CORPUS_DIR.iterdir() if entry.is_dir())
+    return [locale for locale in resources.locales() if folder(locale) is not None]
 
 
 def load(locale: str, slice_name: str) -> list[Labelled]:
-    data = json.loads((CORPUS_DIR / locale / f"{slice_name}.json").read_text(encoding="utf-8"))
+    found = folder(locale)
+    assert found is not None, f"no corpus for {locale}"
+    data = json.loads((found / f"{slice_name}.json").read_text(encoding="utf-8"))
     return [_labelled(entry) for entry in data["data"]]
 
 
@@ -75,10 +86,10 @@ def main() -> None:
     for locale in locales():
         literal, chat = SampleMatcher.for_locale(locale), LanguageModel.for_locale(locale)
         for slice_name in SLICES:
-            corpus = load(locale, slice_name)
+            labelled = load(locale, slice_name)
             print(
-                f"| {locale} | {slice_name} | {len(corpus)} "
-                f"| {share(literal, corpus):.1%} | {share(chat, corpus):.1%} |"
+                f"| {locale} | {slice_name} | {len(labelled)} "
+                f"| {share(literal, labelled):.1%} | {share(chat, labelled):.1%} |"
             )
 
 

@@ -19,8 +19,9 @@ READERS = {"literal": SampleMatcher, "chat": LanguageModel}
 
 @pytest.mark.parametrize("reader", sorted(READERS))
 @pytest.mark.parametrize("slice_name", corpus.SLICES)
-@pytest.mark.parametrize("locale", corpus.locales())
 def test_the_corpus_is_understood(locale: str, slice_name: str, reader: str) -> None:
+    if corpus.folder(locale) is None:
+        pytest.skip(f"no corpus for {locale}'s language")
     labelled = corpus.load(locale, slice_name)
     misses = corpus.misses(READERS[reader].for_locale(locale), labelled)
     share = 1 - len(misses) / len(labelled)

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from skill.simulator.device import WITH_SCREEN, SimulatedDevice
+from tests import said
 
 # Loaded by another door, by tools, or only on demand; never at a Lambda cold start
 # that uses SQLite (or no store) and answers a voice-only device.
@@ -108,7 +109,7 @@ def test_the_lambda_door_imports_only_what_a_voice_launch_needs(
     modules = loaded(launch_event(), tmp_path, store, shipped)
     assert unwanted(modules["start"]) == []
     assert unwanted(modules["answered"]) == []
-    assert "Welcome to Recovery Coach" in modules["reply"]["response"]["outputSpeech"]["ssml"]
+    assert said.WELCOME in modules["reply"]["response"]["outputSpeech"]["ssml"]
     assert "jinja2" in modules["start"], "templates are loaded during init, not on the request"
 
 

@@ -25,6 +25,7 @@ from skill.persistence import default_db_path, store_from_url
 from skill.persistence.dynamodb import DynamoDbStore
 from skill.persistence.sqlite import SQLiteStore
 from skill.simulator.device import SimulatedDevice
+from tests import said
 from tests.stores import (
     AWS_TEST_SETTINGS,
     dynamodb_resource,
@@ -93,15 +94,15 @@ class Runner:
 def test_a_runner_picks_up_where_they_stopped(store: AbstractPersistenceAdapter) -> None:
     runner = Runner(store)
     first = runner.say("open recovery coach")
-    assert "not medical advice" in first
+    assert said.NOTE in first
     runner.say("yes", "next", "next", "stop")
     assert runner.stored()["step"] == 3
 
     again = runner.say("open recovery coach")
     assert runner.device.attributes["offer"] == "resume" and runner.device.attributes["step"] == 3
-    assert "medical advice" not in again, "the note is for the first time only"
-    assert "Step 3 of 8: Elevate your legs." in runner.say("yes")
-    assert runner.say("next").startswith("Step 4 of 8")
+    assert said.NOTE not in again, "the note is for the first time only"
+    assert said.step(3) in runner.say("yes")
+    assert runner.say("next").startswith(said.step(4))
     assert runner.stored()["step"] == 4
 
 
@@ -110,7 +111,7 @@ def test_no_to_picking_up_starts_over(store: AbstractPersistenceAdapter) -> None
     runner.say("open recovery coach", "skip to the massage", "stop")
     runner.say("open recovery coach")
     assert runner.device.attributes["offer"] == "resume"
-    assert "Step 1 of 8" in runner.say("no")
+    assert said.step(1) in runner.say("no")
     assert runner.stored()["step"] == 1
 
 
@@ -129,14 +130,14 @@ def test_a_finished_routine_starts_fresh(store: AbstractPersistenceAdapter) -> N
     runner = Runner(store)
     runner.say("open recovery coach", "go to step eight", "stop")
     fresh = runner.say("open recovery coach")
-    assert fresh.startswith("Welcome to Recovery Coach") and "medical advice" not in fresh
+    assert fresh.startswith(said.WELCOME) and said.NOTE not in fresh
     assert "step" not in runner.stored()
 
 
 def test_progress_long_untouched_starts_fresh(store: AbstractPersistenceAdapter) -> None:
     runner = Runner(store)
     runner.put({"step": 3, "saved_at": int(time.time()) - 2 * DAY, "introduced": True})
-    assert runner.say("open recovery coach").startswith("Welcome to Recovery Coach")
+    assert runner.say("open recovery coach").startswith(said.WELCOME)
     runner.put({"step": 3, "saved_at": int(time.time()) - 3600, "introduced": True})
     runner.say("open recovery coach")
     assert runner.device.attributes["offer"] == "resume"
@@ -147,16 +148,16 @@ def test_forget_my_progress_deletes_what_is_stored(store: AbstractPersistenceAda
     runner.say("open recovery coach", "yes", "next")
     assert runner.stored()["step"] == 2
     answer = runner.say("forget my progress")
-    assert answer.startswith("Done. I've forgotten where you were.")
+    assert answer.startswith(said.FORGOTTEN)
     assert runner.stored() == {}
     assert runner.device.in_session and runner.device.attributes.get("step") is None
-    assert "not medical advice" in runner.say("stop", "open recovery coach")
+    assert said.NOTE in runner.say("stop", "open recovery coach")
 
 
 def test_a_one_shot_question_keeps_the_place(store: AbstractPersistenceAdapter) -> None:
     runner = Runner(store)
     runner.say("open recovery coach", "go to step five", "stop")
-    assert "Elevation" in runner.say("ask recovery coach why elevation helps")
+    assert said.CONTENT.remedy_at(3).why in runner.say("ask recovery coach why elevation helps")
     assert runner.stored()["step"] == 5
 
 
@@ -218,9 +219,9 @@ def test_a_store_that_cannot_be_read_is_never_written_over(
     flaky = FlakyStore(store, fail_reads=True)
     runner = Runner(flaky)
     with caplog.at_level(logging.WARNING):
-        assert runner.say("open recovery coach").startswith("Welcome to Recovery Coach")
-        assert runner.say("yes").startswith("Step 1 of 8")
-        assert runner.say("next").startswith("Step 2 of 8")
+        assert runner.say("open recovery coach").startswith(said.WELCOME)
+        assert runner.say("yes").startswith(said.step(1))
+        assert runner.say("next").startswith(said.step(2))
     assert len(faults(caplog)) == 3, "one log line a request"
     assert good.stored()["step"] == 4, "the good record is left alone"
 
@@ -239,7 +240,7 @@ def test_a_corrupt_record_is_logged_and_replaced_by_new_progress(
     else:
         runner.put("garbage")  # a string where an object belongs
     with caplog.at_level(logging.WARNING):
-        assert runner.say("open recovery coach").startswith("Welcome to Recovery Coach")
+        assert runner.say("open recovery coach").startswith(said.WELCOME)
     assert len(faults(caplog)) == 1
     runner.say("yes", "next")
     assert runner.stored()["step"] == 2
@@ -259,9 +260,9 @@ def test_an_unreachable_store_degrades_to_the_session(
         caplog.clear()
         runner = Runner(store)
         with caplog.at_level(logging.WARNING):
-            assert runner.say("open recovery coach").startswith("Welcome to Recovery Coach")
-            assert runner.say("yes", "next", "next").startswith("Step 3 of 8")
-            assert "Step 3 of 8" in runner.say("repeat")
+            assert runner.say("open recovery coach").startswith(said.WELCOME)
+            assert runner.say("yes", "next", "next").startswith(said.step(3))
+            assert said.step(3) in runner.say("repeat")
         assert len(faults(caplog)) == 5
 
 
@@ -308,8 +309,8 @@ def test_a_slow_store_degrades_to_the_session(
             runner = Runner(store)
             started = time.monotonic()
             with caplog.at_level(logging.WARNING):
-                assert runner.say("open recovery coach").startswith("Welcome to Recovery Coach")
-                assert runner.say("yes").startswith("Step 1 of 8")
+                assert runner.say("open recovery coach").startswith(said.WELCOME)
+                assert runner.say("yes").startswith(said.step(1))
             assert time.monotonic() - started < 5
             assert len(faults(caplog)) == 2
     finally:
@@ -331,7 +332,7 @@ def test_a_store_that_cannot_be_set_up_leaves_a_working_skill(tmp_path: Path) ->
     assert result.returncode == 0, result.stderr
     assert "SKILL_DB" in result.stderr
     turns = [json.loads(line) for line in result.stdout.splitlines()]
-    assert turns[1]["speech"].startswith("Step 1 of 8")
+    assert turns[1]["speech"].startswith(said.step(1))
 
 
 # Several processes at once -----------------------------------------------------------------
@@ -433,7 +434,7 @@ def test_the_chat_remembers_its_runner_between_runs(tmp_path: Path) -> None:
 
     run("yes\nnext\nnext\n")
     assert "step 3" in run("")[0]["speech"]
-    assert run("", "--user", "amzn1.ask.account.someone-else")[0]["speech"].startswith("Welcome to")
+    assert run("", "--user", "amzn1.ask.account.someone-else")[0]["speech"].startswith(said.WELCOME)
 
 
 def test_create_store_makes_an_on_demand_dynamodb_table(dynamodb_endpoint: str) -> None:

@@ -15,9 +15,11 @@ import pytest
 from skill import precompiled, resources, speech
 from skill.content import content_for
 from skill.speech import Speech
-from tests.test_content import LOCALES, renderings
+from tests.test_content import renderings
 
 REPO = Path(__file__).parent.parent
+LOCALE = resources.DEFAULT_LOCALE
+LANGUAGE = resources.layers(LOCALE)[-1]  # where its templates and data live
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +40,6 @@ def test_every_locale_with_speech_is_compiled_template_by_template(compiled: Pat
         assert modules == {jinja2.ModuleLoader.get_module_filename(name) for name in listed}
 
 
-@pytest.mark.parametrize("locale", LOCALES)
 def test_compiled_templates_say_what_the_sources_say(locale: str, compiled: Path) -> None:
     sources = speech.source_loader(resources.responses_dir(), locale)
     loader = precompiled.compiled_loader(sources, locale, compiled)
@@ -66,32 +67,32 @@ def test_a_changed_template_makes_its_locale_fall_back_to_source(tmp_path: Path)
     responses = copy_of_responses(tmp_path)
     out = tmp_path / "compiled"
     precompiled.compile_all(responses, out)
-    sources = speech.source_loader(responses, "en-US")
-    assert precompiled.compiled_loader(sources, "en-US", out) is not None
-    step = responses / "en-US" / "speech" / "step.ssml.j2"
+    sources = speech.source_loader(responses, LOCALE)
+    assert precompiled.compiled_loader(sources, LOCALE, out) is not None
+    step = responses / LANGUAGE / "speech" / "step.ssml.j2"
     step.write_text(step.read_text() + "{# edited after compiling #}\n")
-    assert precompiled.compiled_loader(sources, "en-US", out) is None
+    assert precompiled.compiled_loader(sources, LOCALE, out) is None
     step.unlink()  # a template gone is as stale as one changed
-    assert precompiled.compiled_loader(sources, "en-US", out) is None
+    assert precompiled.compiled_loader(sources, LOCALE, out) is None
 
 
 def test_templates_compiled_by_another_jinja2_or_nowhere_are_not_used(tmp_path: Path) -> None:
     responses = copy_of_responses(tmp_path)
     out = tmp_path / "compiled"
-    sources = speech.source_loader(responses, "en-US")
-    assert precompiled.compiled_loader(sources, "en-US", out) is None  # never compiled
+    sources = speech.source_loader(responses, LOCALE)
+    assert precompiled.compiled_loader(sources, LOCALE, out) is None  # never compiled
     precompiled.compile_all(responses, out)
     record = json.loads((out / precompiled.SOURCES).read_text())
     (out / precompiled.SOURCES).write_text(json.dumps({**record, "jinja2": "2.11.3"}))
-    assert precompiled.compiled_loader(sources, "en-US", out) is None
+    assert precompiled.compiled_loader(sources, LOCALE, out) is None
     (out / precompiled.SOURCES).write_text("{not json")
-    assert precompiled.compiled_loader(sources, "en-US", out) is None
+    assert precompiled.compiled_loader(sources, LOCALE, out) is None
     assert precompiled.compiled_loader(sources, "xx-XX", out) is None
 
 
 def test_a_template_that_does_not_compile_fails_the_build(tmp_path: Path) -> None:
     responses = copy_of_responses(tmp_path)
-    (responses / "en-US" / "speech" / "broken.ssml.j2").write_text("{% block speech %}{{ oops")
+    (responses / LANGUAGE / "speech" / "broken.ssml.j2").write_text("{% block speech %}{{ oops")
     with pytest.raises(jinja2.TemplateSyntaxError):
         precompiled.compile_all(responses, tmp_path / "compiled")
 
@@ -100,16 +101,16 @@ def test_data_is_read_from_its_json_copy_only_while_that_matches_the_toml(tmp_pa
     responses = copy_of_responses(tmp_path)
     out = tmp_path / "compiled"
     precompiled.compile_all(responses, out)
-    for locale in LOCALES:
+    for locale in resources.locales():
         for name in ("remedies.toml", "screens.toml"):
-            relative = f"{locale}/{name}"
+            relative = resources.relative_path(locale, name)
             expected = tomllib.loads((responses / relative).read_text())
             assert precompiled.load_toml(relative, out, responses) == expected
-    remedies = responses / "en-US" / "remedies.toml"
-    copy = out / precompiled.DATA / "en-US" / "remedies.json"
+    remedies = responses / LANGUAGE / "remedies.toml"
+    copy = out / precompiled.DATA / LANGUAGE / "remedies.json"
     marked = {**json.loads(copy.read_text()), "read_from": "json"}
     copy.write_text(json.dumps(marked))
-    assert precompiled.load_toml("en-US/remedies.toml", out, responses)["read_from"] == "json"
+    assert precompiled.load_toml(f"{LANGUAGE}/remedies.toml", out, responses)["read_from"] == "json"
     remedies.write_text(remedies.read_text() + "\n# edited after compiling\n")
-    assert "read_from" not in precompiled.load_toml("en-US/remedies.toml", out, responses)
-    assert precompiled.load_toml("en-US/remedies.toml", tmp_path / "nowhere", responses)
+    assert "read_from" not in precompiled.load_toml(f"{LANGUAGE}/remedies.toml", out, responses)
+    assert precompiled.load_toml(f"{LANGUAGE}/remedies.toml", tmp_path / "nowhere", responses)

@@ -15,6 +15,7 @@ import pytest
 from skill import resources, screens
 from skill.content import content_for
 from skill.simulator.device import WITH_SCREEN, SimulatedDevice, Turn
+from tests import said
 
 DOCUMENTS = sorted(Path(str(resources.responses_dir() / "apl")).glob("*.json"))
 BINDING = re.compile(r"\$\{([^}]*)\}")
@@ -50,14 +51,15 @@ def test_a_step_on_a_screen_matches_what_is_said() -> None:
     device = screen_device()
     device.say("open recovery coach")
     turn = device.say("go to step three")
-    assert turn is not None and (turn.speech or "").startswith("Step 3 of 8: Elevate your legs.")
+    assert turn is not None and (turn.speech or "").startswith(said.step(3))
     directive = rendered(turn)
     assert directive["document"] == screens.document("step")
     step = directive["datasources"]["payload"]["step"]
-    assert (step["number"], step["total"], step["label"]) == (3, 8, "Step 3 of 8")
-    assert step["title"] == "Elevate your legs" and step["title"] in (turn.speech or "")
+    assert (step["number"], step["total"]) == (3, said.CONTENT.total)
+    assert step["label"] in (turn.speech or "") and str(said.CONTENT.total) in step["label"]
+    assert step["title"] == said.CONTENT.remedy_at(3).title and step["title"] in (turn.speech or "")
     assert step["text"] in (turn.speech or "")
-    assert step["progress"] == "38%"
+    assert step["progress"] == f"{round(100 * 3 / said.CONTENT.total)}%"
 
 
 def test_why_and_the_overview_have_their_screens() -> None:
@@ -104,7 +106,7 @@ def test_tapping_moves_exactly_as_speaking_does() -> None:
         assert by_touch.speech == by_voice.speech
         assert by_touch.directives == by_voice.directives
         assert touch.attributes == voice.attributes
-    assert (by_touch.speech or "").startswith("That was the last of the 8 steps")
+    assert (by_touch.speech or "").startswith(said.FINISHED)
 
 
 def test_a_strange_touch_gets_the_fallback() -> None:

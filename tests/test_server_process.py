@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from skill.simulator.device import SimulatedDevice
+from tests import said
 from tests.support.pki import make_test_pki, signed_headers
 from tests.web import free_port, post, running, signed_post, signed_server
 
@@ -66,8 +67,8 @@ def test_no_verify_says_so_loudly_and_answers() -> None:
             return reply.body
 
         device = SimulatedDevice(send=send)
-        assert (device.launch().speech or "").startswith("Welcome")
-        assert (device.say("next").speech or "").startswith("Step 1 of 8")
+        assert (device.launch().speech or "").startswith(said.WELCOME)
+        assert (device.say("next").speech or "").startswith(said.step(1))
         output = server.output()
     assert "REQUEST VERIFICATION IS OFF" in output
 
@@ -81,8 +82,8 @@ def signed_server_fixture(tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_a_real_server_accepts_signed_requests_and_rejects_the_rest(signed_server) -> None:  # type: ignore[no-untyped-def]
     url = f"{signed_server.url}/"
     device = SimulatedDevice(send=lambda event: signed_post(url, PKI, event).body)
-    assert (device.launch().speech or "").startswith("Welcome")
-    assert (device.say("skip to the ice bath").speech or "").startswith("Step 7 of 8")
+    assert (device.launch().speech or "").startswith(said.WELCOME)
+    assert (device.say("skip to the ice bath").speech or "").startswith(said.step(7))
 
     event = SimulatedDevice().envelope_for_launch()
     body = json.dumps(event).encode()

@@ -15,16 +15,12 @@ import re
 from collections import deque
 from typing import Any
 
-import pytest
-
-from skill import resources
 from skill.app import build_skill
 from skill.content import content_for
 from skill.lambda_function import handler_for
 from skill.simulator.device import SimulatedDevice, Turn
 from tests.checks import check_response
 
-LOCALES = resources.available_locales()
 DEPTH = 4  # turns after the welcome
 SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
@@ -96,7 +92,6 @@ def state_key(attributes: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-@pytest.mark.parametrize("locale", LOCALES)
 def test_every_path_reads_like_a_coach(locale: str) -> None:
     send = door()
     device = SimulatedDevice(locale=locale, send=send)
@@ -121,7 +116,6 @@ def test_every_path_reads_like_a_coach(locale: str) -> None:
     assert walked > 100
 
 
-@pytest.mark.parametrize("locale", LOCALES)
 def test_step_prompts_vary_across_the_routine(locale: str) -> None:
     content = content_for(locale)
     device = SimulatedDevice(locale=locale, send=door())
@@ -133,7 +127,6 @@ def test_step_prompts_vary_across_the_routine(locale: str) -> None:
     assert len(closings) >= 3, closings
 
 
-@pytest.mark.parametrize("locale", LOCALES)
 def test_repeat_gives_the_last_real_answer_never_a_fallback_or_help(locale: str) -> None:
     device = SimulatedDevice(locale=locale, send=door())
     device.launch()
@@ -144,7 +137,6 @@ def test_repeat_gives_the_last_real_answer_never_a_fallback_or_help(locale: str)
         assert again.endswith(step), (detour, again)
 
 
-@pytest.mark.parametrize("locale", LOCALES)
 def test_misses_escalate_and_reset_once_understood(locale: str) -> None:
     device = SimulatedDevice(locale=locale, send=door())
     device.launch()

@@ -18,6 +18,7 @@ from skill.app import build_skill
 from skill.simulator.device import SIMULATOR_SKILL_ID, SimulatedDevice
 from skill.verify import ApplicationIdVerifier, SignatureVerifier, TimestampVerifier
 from skill.webservice import MAX_BODY_BYTES, MissingSkillId, create_app
+from tests import said
 from tests.support.pki import CERT_URL, make_test_pki, signed_headers
 
 PKI = make_test_pki()
@@ -89,9 +90,9 @@ def request_lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
 def test_a_signed_conversation_is_the_same_skill_as_on_lambda() -> None:
     client, counting = make_client()
     device = SimulatedDevice(send=web_door(client))
-    assert (device.launch().speech or "").startswith("Welcome to Recovery Coach")
-    assert (device.say("yes").speech or "").startswith("Step 1 of 8")
-    assert (device.say("skip to the ice bath").speech or "").startswith("Step 7 of 8: Ice bath.")
+    assert (device.launch().speech or "").startswith(said.WELCOME)
+    assert (device.say("yes").speech or "").startswith(said.step(1))
+    assert (device.say("skip to the ice bath").speech or "").startswith(said.step(7))
     assert "micro-tears" in (device.say("why").speech or "")
     assert counting.calls == 4
 

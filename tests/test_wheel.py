@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import said
+
 REPO = Path(__file__).parent.parent
 
 SCRIPT = """
@@ -46,8 +48,8 @@ def test_the_wheel_carries_its_words_and_answers_from_a_clean_environment(tmp_pa
     run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", dist, REPO)
     (wheel,) = dist.glob("recovery_coach-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert "skill/_data/responses/en-US/remedies.toml" in names
-    assert "skill/_data/responses/en-US/speech/step.ssml.j2" in names
+    assert "skill/_data/responses/en/remedies.toml" in names
+    assert "skill/_data/responses/en/speech/step.ssml.j2" in names
     assert "skill/_data/interaction_model/en-US.json" in names
     assert "skill/_compiled/sources.json" in names
     assert [n for n in names if n.startswith("skill/_compiled/en-US/tmpl_")]
@@ -64,6 +66,6 @@ def test_the_wheel_carries_its_words_and_answers_from_a_clean_environment(tmp_pa
     assert result["file"].startswith(str(venv)), "imported from the wheel, not the checkout"
     assert result["compiled"] and result["loader"] == "ModuleLoader", "nothing compiled at run time"
     launch, step, why = result["speech"]
-    assert launch.startswith("Welcome to Recovery Coach")
-    assert step.startswith("Step 1 of 8: Light cool-down exercises.")
-    assert why.startswith("Gentle exercise stimulates blood flow")
+    assert launch.startswith(said.WELCOME)
+    assert step.startswith(said.step(1))
+    assert why.startswith(said.CONTENT.remedy_at(1).why)

@@ -13,8 +13,8 @@ from skill.simulator.device import SimulatedDevice, Turn
 
 
 def chat_words(locale: str) -> dict[str, str]:
-    folder = resources.responses_dir() / resources.pick_locale(locale)
-    return tomllib.loads((folder / "chat.toml").read_text(encoding="utf-8"))
+    path = resources.find(resources.responses_dir(), locale, "chat.toml")
+    return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
 def run_chat(

@@ -104,9 +104,13 @@ class _Reader:
     @classmethod
     @cache
     def for_locale(cls, locale: str) -> Self:
+        """The reader of a supported locale (raises for any other: the simulator never
+        quietly understands one locale as another)."""
+        if resources.supported(locale) != locale:
+            raise ValueError(
+                f"{locale!r} is not a supported locale: {', '.join(resources.locales())}"
+            )
         folder = resources.interaction_model_dir()
-        available = sorted(entry.name.removesuffix(".json") for entry in folder.iterdir())
-        locale = resources.pick_locale(locale, [name for name in available if "-" in name])
         model = json.loads((folder / f"{locale}.json").read_text(encoding="utf-8"))
         return cls(locale, model, load_builtin(locale))
 
@@ -277,9 +281,15 @@ class SampleMatcher(_Reader):
 
 
 def load_builtin(locale: str) -> dict[str, Any]:
-    path = resources.interaction_model_dir() / "builtin" / f"{locale}.json"
-    builtin: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return builtin
+    """What Alexa understands by itself in a locale: `builtin/<locale>.json`, or else its
+    language's `builtin/<language>.json` (the rule of skill/resources.py)."""
+    folder = resources.interaction_model_dir() / "builtin"
+    for layer in resources.layers(locale):
+        path = folder / f"{layer}.json"
+        if path.is_file():
+            builtin: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+            return builtin
+    raise FileNotFoundError(f"no built-in meanings for {locale} in {folder}")
 
 
 def _pattern(template: str) -> re.Pattern[str]:
