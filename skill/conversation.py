@@ -207,7 +207,9 @@ class Conversation:
             kind,
             at=self.where(),
             offer=offer and offer.value,
-            variant=self.state.turns,
+            # One of a few variants by turn; modulo 6 (every count of options up to three
+            # divides it) so that rendered answers are reused rather than redone per turn.
+            variant=self.state.turns % 6,
             **data,
         )
 

@@ -11,7 +11,7 @@ reads and tests without either.
 from __future__ import annotations
 
 import zlib
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, Self, TypeGuard
 
@@ -120,9 +120,10 @@ class Dialogue:
         if self.misses:
             attributes["misses"] = self.misses
         if self.last is not None:
-            attributes["last"] = {
-                key: value for key, value in asdict(self.last).items() if value is not None
-            }
+            last = {"speech": self.last.speech, "reprompt": self.last.reprompt}
+            if self.last.offer is not None:
+                last["offer"] = self.last.offer.value
+            attributes["last"] = last
         if self.noted:
             attributes["noted"] = True
         if self.previous is not None:
@@ -158,8 +159,11 @@ def closing_offer(position: int | None, total: int) -> Offer:
     return Offer.FINISH if position >= total else Offer.NEXT
 
 
+_OFFERS = {offer.value: offer for offer in Offer}
+
+
 def _offer(value: object) -> Offer | None:
-    return Offer(value) if isinstance(value, str) and value in tuple(Offer) else None
+    return _OFFERS.get(value) if isinstance(value, str) else None
 
 
 def _whole(value: object) -> TypeGuard[int]:
