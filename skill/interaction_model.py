@@ -16,14 +16,13 @@ from typing import Any
 
 from skill import resources
 from skill.content import Remedy
+from skill.simulator.nlu import normalize
 
 REMEDY_SLOT_TYPE = "REMEDY"
-_NON_WORD = re.compile(r"[^\w' ]+")
 
-
-def spoken(text: str) -> str:
-    """Text as a sample utterance or slot value: lower case, words and apostrophes only."""
-    return " ".join(_NON_WORD.sub(" ", text.lower().replace("-", " ")).split())
+# Text as a sample utterance or slot value (lower case, words and apostrophes only) is
+# text as the simulator hears it: one rule, the simulator's.
+spoken = normalize
 
 
 def remedy_phrases(remedy: Remedy) -> list[str]:

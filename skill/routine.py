@@ -59,8 +59,3 @@ def remaining(position: int | None, total: int) -> list[int]:
     """The step numbers still to come after the current one."""
     start = 1 if position is None else position + 1
     return list(range(start, total + 1))
-
-
-def resolve_ordinal(number: int, total: int) -> int:
-    """Ordinals count from the start; a negative one ("the last one") counts from the end."""
-    return total + 1 + number if number < 0 else number

@@ -66,16 +66,14 @@ class RepeatHandler(IntentHandler):
 
 
 class GoToStepHandler(IntentHandler):
-    """ "Go to step five", "the third one", "the last one"."""
+    """ "Go to step five", "the third one" ("the last one" is GoToLastStepIntent)."""
 
     intents = ("GoToStepIntent",)
 
     def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        total = conversation.content.total
         number = slot_number(handler_input, "number")
         if number is None:
-            ordinal = slot_number(handler_input, "ordinal")
-            number = None if ordinal is None else routine.resolve_ordinal(ordinal, total)
+            number = slot_number(handler_input, "ordinal")
         if number is None:
             return conversation.say("out_of_range", asks=Offer.WHICH_STEP)
         return go_to_step(conversation, number)
