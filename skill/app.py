@@ -9,6 +9,7 @@ from functools import cache
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.dispatch_components import (
     AbstractRequestHandler,
+    AbstractRequestInterceptor,
     AbstractResponseInterceptor,
 )
 from ask_sdk_core.handler_input import HandlerInput
@@ -16,7 +17,7 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model import Response
 
-from skill.conversation import Conversation
+from skill import turn
 from skill.handlers.builtins import (
     FallbackHandler,
     ForgetProgressHandler,
@@ -88,12 +89,19 @@ REQUEST_HANDLERS: tuple[type[AbstractRequestHandler], ...] = (
 )
 
 
-class KeepTheTurn(AbstractResponseInterceptor):
+class LoadTheTurn(AbstractRequestInterceptor):
+    """Before any handler: the dialogue from the session, the progress from the store."""
+
+    def process(self, handler_input: HandlerInput) -> None:
+        turn.turn_of(handler_input)
+
+
+class SaveTheTurn(AbstractResponseInterceptor):
     """After every handled request: the runner's progress saved, the dialogue kept in the
-    session. The error path skips it on purpose (see `Conversation.apologise`)."""
+    session. The error path calls the same `turn.save` (skill.handlers.errors)."""
 
     def process(self, handler_input: HandlerInput, response: Response | None) -> None:
-        Conversation.of(handler_input).keep()
+        turn.save(handler_input)
 
 
 def build_skill(store: AbstractPersistenceAdapter | None = None) -> CustomSkill:
@@ -101,7 +109,8 @@ def build_skill(store: AbstractPersistenceAdapter | None = None) -> CustomSkill:
     builder = CustomSkillBuilder(persistence_adapter=store)  # type: ignore[arg-type]
     for handler in REQUEST_HANDLERS:
         builder.add_request_handler(handler())
-    builder.add_global_response_interceptor(KeepTheTurn())
+    builder.add_global_request_interceptor(LoadTheTurn())
+    builder.add_global_response_interceptor(SaveTheTurn())
     builder.add_exception_handler(ApologiseOnError())
     return builder.create()
 

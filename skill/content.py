@@ -8,6 +8,7 @@ from functools import cache
 
 from skill import precompiled, resources, speech
 from skill.speech import Rendered, Speech
+from skill.text import normalize
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,13 @@ class Remedy:
     step: str
     why: str
     more: str
+
+    @property
+    def phrases(self) -> list[str]:
+        """Every name the skill speaks for the remedy (name, title, short form) and its
+        synonyms, folded: what the model's REMEDY slot type and the simulator accept."""
+        folded = (normalize(p) for p in (self.name, self.title, self.short, *self.synonyms))
+        return list(dict.fromkeys(phrase for phrase in folded if phrase))
 
     @classmethod
     def from_data(cls, data: dict[str, object]) -> Remedy:
@@ -50,6 +58,26 @@ class Content:
 
     def remedy_at(self, number: int) -> Remedy:
         return self.remedies[number - 1]
+
+    def clamp(self, position: object) -> int | None:
+        """A step number read back from outside: anything odd means 'not started'."""
+        if isinstance(position, bool) or not isinstance(position, int):
+            return None
+        return position if 1 <= position <= self.total else None
+
+    def where(self, position: int | None) -> dict[str, object]:
+        """What every template may use to say where the runner is."""
+        if position is None:
+            upcoming: Remedy | None = self.remedy_at(1)
+        else:
+            upcoming = self.remedy_at(position + 1) if position < self.total else None
+        remedy = None if position is None else self.remedy_at(position)
+        return {"number": position, "total": self.total, "remedy": remedy, "next": upcoming}
+
+    def remedy(self, remedy_id: object) -> Remedy | None:
+        """The remedy with this id, or None (for any other value)."""
+        number = self.number_of(remedy_id) if isinstance(remedy_id, str) else None
+        return None if number is None else self.remedy_at(number)
 
     def number_of(self, remedy_id: str) -> int | None:
         for number, remedy in enumerate(self.remedies, start=1):
@@ -81,9 +109,11 @@ def content_for(requested_locale: str | None) -> Content:
         locale = resources.DEFAULT_LOCALE
     sources = speech.source_loader(resources.responses_dir(), locale)
     templates = Speech(sources, precompiled.compiled_loader(sources, locale))
+    remedies = load_remedies(locale)
+    templates.environment.globals["remedies"] = remedies  # the list, wherever it is said
     return Content(
         locale=locale,
-        remedies=load_remedies(locale),
+        remedies=remedies,
         speech=templates,
         apology=templates.render("error"),
     )

@@ -3,13 +3,15 @@
 A `Dialogue` is what the skill must remember between turns of a session: where the
 runner is in the routine, the one question the skill has just asked, the remedy last
 talked about, how many turns in a row were not understood, the last real answer (for
-"repeat that"), and whether the not-medical-advice note has been said. It lives in the
+"repeat that": its kind and data, rendered again, never its text), and whether the
+not-medical-advice note has been said. It lives in the
 session attributes as plain JSON. Nothing here knows the SDK or any words, so the policy
 reads and tests without either.
 """
 
 from __future__ import annotations
 
+import re
 import zlib
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -36,22 +38,55 @@ class MissLevel(StrEnum):
     OFFER_LIST = "offer_list"  # the third: the list of steps, or help
 
 
-@dataclass(frozen=True)
-class Said:
-    """An answer as it was spoken, with the question it asked."""
+_KIND = re.compile(r"[a-z_]{1,40}")
+_DATA_KEY = re.compile(r"[a-z_]{1,20}")
 
-    speech: str
-    reprompt: str
+
+@dataclass(frozen=True)
+class LastAnswer:
+    """A real answer as decided, so that "repeat that" can render it again: its kind,
+    its plain data, the question it asked, where the runner was and which wording."""
+
+    kind: str
+    data: dict[str, Any]
     offer: Offer | None = None
+    position: int | None = None
+    variant: int = 0
+
+    def to_attributes(self) -> dict[str, Any]:
+        value: dict[str, Any] = {"kind": self.kind, "variant": self.variant}
+        if self.data:
+            value["data"] = self.data
+        if self.offer is not None:
+            value["offer"] = self.offer.value
+        if self.position is not None:
+            value["step"] = self.position
+        return value
 
     @classmethod
-    def read(cls, value: object) -> Said | None:
+    def read(cls, value: object, total: int) -> LastAnswer | None:
+        """Tolerantly, and only plain values: a name-like kind, name-like keys, and
+        flags, small numbers, ids (checked again against the content when rendered)."""
         if not isinstance(value, dict):
             return None
-        speech, reprompt = value.get("speech"), value.get("reprompt")
-        if not isinstance(speech, str) or not isinstance(reprompt, str):
+        kind, data, position = value.get("kind"), value.get("data", {}), value.get("step")
+        if not isinstance(kind, str) or not _KIND.fullmatch(kind) or not isinstance(data, dict):
             return None
-        return cls(speech, reprompt, _offer(value.get("offer")))
+        return cls(
+            kind,
+            {key: item for key, item in data.items() if _DATA_KEY.fullmatch(key) and _plain(item)},
+            _offer(value.get("offer")),
+            position if _whole(position) and 1 <= position <= total else None,
+            value["variant"] % 6 if _whole(value.get("variant")) else 0,
+        )
+
+
+def _plain(value: object) -> bool:
+    if isinstance(value, list):
+        return len(value) <= 50 and all(_plain(item) for item in value)
+    if isinstance(value, str):
+        return _DATA_KEY.fullmatch(value) is not None
+    return isinstance(value, bool | int) and (isinstance(value, bool) or 0 <= value <= 999)
 
 
 @dataclass(frozen=True)
@@ -60,7 +95,7 @@ class Dialogue:
     offer: Offer | None = None
     topic: str | None = None  # id of the remedy last asked about, until the runner moves
     misses: int = 0  # turns in a row not understood
-    last: Said | None = None  # the last real answer (never a fallback or help)
+    last: LastAnswer | None = None  # the last real answer (never a fallback or help)
     noted: bool = False  # the not-medical-advice note was said in this session
     turns: int = 0  # answers given this session: picks among a template's variants
     previous: int | None = None  # a checksum of the answer just given, never said twice
@@ -90,14 +125,14 @@ class Dialogue:
             return MissLevel.EXAMPLES
         return MissLevel.OFFER_LIST
 
-    def answered(self, said: Said, *, real: bool) -> Self:
-        """An answer was given; a real one is what "repeat that" repeats."""
+    def answered(self, speech: str, offer: Offer | None, last: LastAnswer | None) -> Self:
+        """An answer was given; a real one (`last`) is what "repeat that" repeats."""
         return replace(
             self,
-            offer=said.offer,
-            last=said if real else self.last,
+            offer=offer,
+            last=last or self.last,
             turns=self.turns + 1,
-            previous=checksum(said.speech),
+            previous=checksum(speech),
         )
 
     def would_repeat(self, speech: str) -> bool:
@@ -120,10 +155,7 @@ class Dialogue:
         if self.misses:
             attributes["misses"] = self.misses
         if self.last is not None:
-            last = {"speech": self.last.speech, "reprompt": self.last.reprompt}
-            if self.last.offer is not None:
-                last["offer"] = self.last.offer.value
-            attributes["last"] = last
+            attributes["last"] = self.last.to_attributes()
         if self.noted:
             attributes["noted"] = True
         if self.previous is not None:
@@ -140,7 +172,7 @@ class Dialogue:
             offer=_offer(attributes.get("offer")),
             topic=topic if topic in ids else None,
             misses=min(attributes["misses"], 99) if _whole(attributes.get("misses")) else 0,
-            last=Said.read(attributes.get("last")),
+            last=LastAnswer.read(attributes.get("last"), total),
             noted=attributes.get("noted") is True,
             turns=attributes["turns"] % 1000 if _whole(attributes.get("turns")) else 0,
             previous=attributes["previous"] if _whole(attributes.get("previous")) else None,

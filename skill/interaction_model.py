@@ -16,25 +16,15 @@ from typing import Any
 
 from skill import resources
 from skill.content import Remedy
-from skill.simulator.nlu import normalize
+from skill.sentences import Templates, load_builtin
 
 REMEDY_SLOT_TYPE = "REMEDY"
-
-# Text as a sample utterance or slot value (lower case, words and apostrophes only) is
-# text as the simulator hears it: one rule, the simulator's.
-spoken = normalize
-
-
-def remedy_phrases(remedy: Remedy) -> list[str]:
-    """Every name the skill speaks for a remedy (name, title, short form) and its synonyms."""
-    phrases = (spoken(p) for p in (remedy.name, remedy.title, remedy.short, *remedy.synonyms))
-    return list(dict.fromkeys(phrase for phrase in phrases if phrase))
 
 
 def remedy_slot_type(remedies: tuple[Remedy, ...]) -> dict[str, Any]:
     values = []
     for remedy in remedies:
-        name, *synonyms = remedy_phrases(remedy)
+        name, *synonyms = remedy.phrases
         values.append({"id": remedy.id, "name": {"value": name, "synonyms": synonyms}})
     return {"name": REMEDY_SLOT_TYPE, "values": values}
 
@@ -55,9 +45,6 @@ def model_locales() -> list[str]:
 
 def generate(locale: str) -> dict[str, Any]:
     """The model the templates and remedy data make: every expansion a sample."""
-    from skill.sentences import Templates
-    from skill.simulator.nlu import load_builtin
-
     templates = Templates(locale, load_builtin(locale))
     intents: list[dict[str, Any]] = []
     for name, samples in templates.samples().items():

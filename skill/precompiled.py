@@ -53,16 +53,6 @@ def digests(loader: jinja2.BaseLoader) -> dict[str, str]:
     return found
 
 
-def locales_with_speech(responses: Traversable) -> list[str]:
-    """Every supported locale (a folder with a locale file), whose templates come, file by
-    file, from its own folder or its language's."""
-    return sorted(
-        entry.name
-        for entry in responses.iterdir()
-        if entry.is_dir() and (entry / resources.LOCALE_FILE).is_file()
-    )
-
-
 def compile_all(responses: Traversable, out: Path) -> dict[str, list[str]]:
     """Compile every locale's speech templates into `out` (replacing what was there).
     Returns the templates compiled, per locale. A template that does not compile fails
@@ -73,7 +63,7 @@ def compile_all(responses: Traversable, out: Path) -> dict[str, list[str]]:
     out.mkdir(parents=True)
     record: dict[str, object] = {"jinja2": jinja2.__version__, "locales": {}}
     compiled: dict[str, list[str]] = {}
-    for locale in locales_with_speech(responses):
+    for locale in resources.locales(responses):
         loader = speech.source_loader(responses, locale)
         environment = speech.environment(loader)
         environment.compile_templates(out / locale, zip=None, ignore_errors=False)

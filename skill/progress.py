@@ -1,7 +1,8 @@
 """What is kept of a runner between sessions, as plain data.
 
-A record holds the step last read out, the last thing said, when, and whether the
-runner has heard the not-medical-advice note. Nothing else about the user is kept.
+A record holds the step last read out, when, and whether the runner has heard the
+not-medical-advice note. Nothing else about the user is kept (records written before
+also held the last answer's text; it is ignored when read, and dropped on the next save).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ RESUME_WINDOW = timedelta(hours=24)
 @dataclass(frozen=True)
 class Progress:
     step: int | None = None
-    last: dict[str, str] | None = None
     saved_at: int | None = None  # seconds since the epoch
     introduced: bool = False
 
@@ -29,10 +29,8 @@ class Progress:
             return cls()
         step = record.get("step")
         saved_at = record.get("saved_at")
-        last = record.get("last")
         return cls(
             step=step if isinstance(step, int) and 1 <= step <= total else None,
-            last=last if _is_speech(last) else None,
             saved_at=saved_at if isinstance(saved_at, int) else None,
             introduced=record.get("introduced") is True,
         )
@@ -41,11 +39,13 @@ class Progress:
         record: dict[str, Any] = {"introduced": self.introduced}
         if self.step is not None:
             record["step"] = self.step
-        if self.last is not None:
-            record["last"] = self.last
         if self.saved_at is not None:
             record["saved_at"] = self.saved_at
         return record
+
+    def summary(self) -> dict[str, Any]:
+        """What a session keeps of the record, so later turns need not read the store."""
+        return {"step": self.step, "introduced": self.introduced}
 
     def resumable_step(self, now: int, total: int) -> int | None:
         """The step to offer to pick up at: mid-routine, and recent enough."""
@@ -54,9 +54,3 @@ class Progress:
         if now - self.saved_at > RESUME_WINDOW.total_seconds() or self.saved_at > now + 60:
             return None
         return self.step
-
-
-def _is_speech(value: object) -> bool:
-    return isinstance(value, dict) and all(
-        isinstance(value.get(key), str) for key in ("speech", "reprompt")
-    )

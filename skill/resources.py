@@ -10,7 +10,7 @@ files it changes and falls back, file by file, to its language's base: en-GB rea
 `responses/en-GB/<file>` if there is one, else `responses/en/<file>`. The same rule
 serves the speech templates, the remedy data, the screen and chat words, the sentence
 templates, Alexa's built-in meanings, the stories and the corpus: the skill, the
-simulator, the tests and the packaging all ask `layers` or `find`.
+simulator, the tests and the packaging all ask `find` (one file) or `files` (a folder).
 """
 
 from __future__ import annotations
@@ -51,13 +51,21 @@ def interaction_model_dir() -> Traversable:
     return data_root() / "interaction_model"
 
 
+def locales(root: Traversable | None = None) -> tuple[str, ...]:
+    """The supported locales: the folders under responses/ (or `root`) with a locale.toml."""
+    return _locales() if root is None else _locales_in(root)
+
+
 @cache
-def locales() -> tuple[str, ...]:
-    """The supported locales: the folders under responses/ that hold a locale.toml."""
+def _locales() -> tuple[str, ...]:
+    return _locales_in(responses_dir())
+
+
+def _locales_in(root: Traversable) -> tuple[str, ...]:
     return tuple(
         sorted(
             entry.name
-            for entry in responses_dir().iterdir()
+            for entry in root.iterdir()
             if entry.is_dir() and (entry / LOCALE_FILE).is_file()
         )
     )
@@ -68,20 +76,41 @@ def layers(locale: str) -> tuple[str, str]:
     return locale, locale.split("-")[0]
 
 
+# The one rule: every reader of locale data (the skill, the simulator, the model build,
+# the packaging and the tests) calls `find` for one file or `files` for a folder.
+
+
 def find(root: Traversable, locale: str, relative: str) -> Traversable:
     """`root/<locale>/<relative>`, or else its language's `root/<language>/<relative>`."""
-    for layer in layers(locale):
-        candidate = root / layer / relative
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(f"{relative} for {locale}: none in {' or '.join(layers(locale))}")
+    return _found(root, locale, relative)[1]
+
+
+def files(
+    root: Traversable, locale: str, suffix: str = "", folder: str = ""
+) -> dict[str, Traversable]:
+    """A folder read file by file: every name ending in `suffix` in `root/<language>/folder`
+    or `root/<locale>/folder`, each from the most specific layer that has it, by name."""
+    chosen: dict[str, Traversable] = {}
+    for layer in reversed(layers(locale)):
+        where = root / layer / folder if folder else root / layer
+        if where.is_dir():
+            for entry in where.iterdir():
+                if entry.name.endswith(suffix) and entry.is_file():
+                    chosen[entry.name] = entry
+    return dict(sorted(chosen.items()))
 
 
 def relative_path(locale: str, relative: str) -> str:
     """`<layer>/<relative>` under responses/, for the layer that has the file."""
+    layer, _ = _found(responses_dir(), locale, relative)
+    return f"{layer}/{relative}"
+
+
+def _found(root: Traversable, locale: str, relative: str) -> tuple[str, Traversable]:
     for layer in layers(locale):
-        if (responses_dir() / layer / relative).is_file():
-            return f"{layer}/{relative}"
+        candidate = root / layer / relative
+        if candidate.is_file():
+            return layer, candidate
     raise FileNotFoundError(f"{relative} for {locale}: none in {' or '.join(layers(locale))}")
 
 

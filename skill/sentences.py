@@ -10,11 +10,14 @@ From them come both the ASK interaction model (every expansion a sample utteranc
 slot lists kept as `{slot}`) and the local simulator's understanding (hassil's
 recognizer on the same templates), so the two cannot disagree.
 
-Only the model build and the simulator import this module: hassil is not for Lambda.
+The model build (skill.interaction_model) and the simulator (skill.simulator.nlu) both
+read what users say through this module, and neither imports the other. Only they import
+it: hassil is not for Lambda.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from importlib.abc import Traversable
@@ -28,9 +31,10 @@ from hassil.sample import sample_expression
 
 from skill import resources
 from skill.content import Remedy, load_remedies
-from skill.interaction_model import remedy_phrases, spoken
+from skill.text import normalize
 
 MODEL_FILE = "_model.yaml"
+BUILTIN_FILE = "_builtin.json"  # what Alexa understands by itself, for the simulator
 # Words in a remedy slot that name no remedy are passed on as heard (as Alexa does), but
 # only a few: a whole sentence in the slot means the sentence was not understood.
 MAX_UNKNOWN_WORDS = 3
@@ -75,11 +79,7 @@ class Templates:
         self.remedies: tuple[Remedy, ...] = load_remedies(locale)
         self.slot_lists: dict[str, SlotList] = {
             "remedy": TextSlotList.from_tuples(
-                [
-                    (phrase, remedy.id)
-                    for remedy in self.remedies
-                    for phrase in remedy_phrases(remedy)
-                ]
+                [(phrase, remedy.id) for remedy in self.remedies for phrase in remedy.phrases]
             ),
             "number": TextSlotList.from_tuples(
                 [(word, value) for word, value in builtin["slotTypes"]["AMAZON.NUMBER"].items()]
@@ -144,26 +144,31 @@ class Templates:
             if set(result.unmatched_entities) - {"remedy"} or not result.text_chunks_matched:
                 return None
             for name, unmatched in result.unmatched_entities.items():
-                heard = spoken(getattr(unmatched, "text", ""))
+                heard = normalize(getattr(unmatched, "text", ""))
                 if not heard or len(heard.split()) > MAX_UNKNOWN_WORDS:
                     return None
                 slots[name] = (heard, None)
         return Heard(result.intent.name, slots)
 
 
+def sentences_dir() -> Traversable:
+    return resources.interaction_model_dir() / "sentences"
+
+
 def template_files(locale: str) -> list[Traversable]:
     """The locale's template files, file by file: its own folder's, else its language's."""
-    root = resources.interaction_model_dir() / "sentences"
-    chosen: dict[str, Traversable] = {}
-    for layer in reversed(resources.layers(locale)):
-        folder = root / layer
-        if folder.is_dir():
-            for entry in folder.iterdir():
-                if entry.name.endswith(".yaml") and entry.is_file():
-                    chosen[entry.name] = entry
+    chosen = resources.files(sentences_dir(), locale, ".yaml")
     if MODEL_FILE not in chosen:
-        raise FileNotFoundError(f"no sentence templates for {locale} under {root}")
-    return [chosen[name] for name in sorted(chosen)]
+        raise FileNotFoundError(f"no sentence templates for {locale} under {sentences_dir()}")
+    return list(chosen.values())
+
+
+def load_builtin(locale: str) -> dict[str, Any]:
+    """What Alexa understands by itself in a locale (yes, stop, numbers, ordinals, "open
+    ...", "ask ... to ..."): `sentences/<locale or language>/_builtin.json`."""
+    path = resources.find(sentences_dir(), locale, BUILTIN_FILE)
+    builtin: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return builtin
 
 
 def _literal(phrase: str) -> str:

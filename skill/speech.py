@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from importlib.abc import Traversable
 from typing import Any
 
@@ -86,38 +87,32 @@ class Rendered:
 FOLDER = "speech"  # responses/<locale>/speech/
 
 
-class _TraversableLoader(jinja2.BaseLoader):
-    """Loads templates from package data, which may sit inside a zip or a wheel: from the
-    first of the folders that has the file (a locale's own, then its language's)."""
+class _LayeredLoader(jinja2.BaseLoader):
+    """Loads templates from package data, which may sit inside a zip or a wheel: each from
+    the most specific folder that has it, a locale's own, then its language's (the one
+    rule, `resources.find` and `resources.files`)."""
 
-    def __init__(self, folders: list[Traversable]) -> None:
-        self.folders = [folder for folder in folders if folder.is_dir()]
+    def __init__(self, responses: Traversable, locale: str) -> None:
+        self.responses, self.locale = responses, locale
 
     def list_templates(self) -> list[str]:
-        return sorted(
-            {
-                entry.name
-                for folder in self.folders
-                for entry in folder.iterdir()
-                if entry.name.endswith(".j2") and entry.is_file()
-            }
-        )
+        return list(resources.files(self.responses, self.locale, ".j2", FOLDER))
 
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str | None, Any]:
-        for folder in self.folders:
-            path = folder / template
-            if path.is_file():
-                return path.read_text(encoding="utf-8"), None, lambda: True
-        raise jinja2.TemplateNotFound(template)
+        try:
+            path = resources.find(self.responses, self.locale, f"{FOLDER}/{template}")
+        except FileNotFoundError:
+            raise jinja2.TemplateNotFound(template) from None
+        return path.read_text(encoding="utf-8"), None, lambda: True
 
 
 def source_loader(responses: Traversable, locale: str) -> jinja2.BaseLoader:
     """Where a locale's speech templates come from, as source (what is compiled ahead of
     time, and what the skill falls back to): file by file, the locale's own folder, then
-    its language's (see skill/resources.py)."""
-    return _TraversableLoader([responses / layer / FOLDER for layer in resources.layers(locale)])
+    its language's."""
+    return _LayeredLoader(responses, locale)
 
 
 def environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
@@ -144,11 +139,14 @@ class Speech:
         self._rendered: dict[tuple[str, Any], Rendered] = {}
         self._variants: dict[str, bool] = {}
 
-    def kinds(self) -> list[str]:
-        return sorted(
-            name.removesuffix(".ssml.j2")
-            for name in self.sources.list_templates()
-            if name.endswith(".ssml.j2") and not name.startswith("_")
+    @cached_property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(
+            sorted(
+                name.removesuffix(".ssml.j2")
+                for name in self.sources.list_templates()
+                if name.endswith(".ssml.j2") and not name.startswith("_")
+            )
         )
 
     def render(self, kind: str, **data: Any) -> Rendered:

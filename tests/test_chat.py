@@ -17,7 +17,7 @@ from typing import Any
 from skill import resources
 from skill.content import content_for
 from skill.interaction_model import load_model
-from skill.simulator.nlu import load_builtin
+from skill.sentences import load_builtin
 
 REPO = Path(__file__).parent.parent
 REQUIRED_KEYS = {"utterance", "intent", "slots", "speech", "reprompt", "card", "end_session"}

@@ -43,7 +43,7 @@ def renderings(content: Content):  # type: ignore[no-untyped-def]
     has of its own (a fallback's level, what led to a step, the variant picked by turn)
     are tried where they matter, not multiplied through every kind."""
     for kind, at, offer in itertools.product(
-        content.speech.kinds(), places(content), (*OFFERS_AT_ANY_PLACE, *OFFERS_AT_A_STEP)
+        content.speech.kinds, places(content), (*OFFERS_AT_ANY_PLACE, *OFFERS_AT_A_STEP)
     ):
         if at["number"] is None and (kind in SAID_ONLY_AT_A_STEP or offer in OFFERS_AT_A_STEP):
             continue  # said only at a step
@@ -125,15 +125,15 @@ def test_every_locale_has_the_same_remedies_and_kinds() -> None:
     for locale in LOCALES[1:]:
         content = content_for(locale)
         assert [r.id for r in content.remedies] == [r.id for r in reference.remedies], locale
-        assert content.speech.kinds() == reference.speech.kinds(), locale
+        assert content.speech.kinds == reference.speech.kinds, locale
 
 
 def test_every_kind_the_code_asks_for_has_a_template_and_every_template_is_used() -> None:
     code = "\n".join(path.read_text() for path in SKILL_CODE.rglob("*.py"))
-    asked = set(re.findall(r"\b(?:say|finish|render|_render)\(\s*\"(\w+)\"", code))
+    asked = set(re.findall(r"\b(?:say|aside|finish|render|Answer)\(\s*\"(\w+)\"", code))
     asked |= set(re.findall(r'\bkind = "(\w+)"', code))
     for locale in LOCALES:
-        kinds = set(content_for(locale).speech.kinds())
+        kinds = set(content_for(locale).speech.kinds)
         assert asked - kinds == set(), f"{locale}: the code asks for kinds with no template"
         assert kinds - asked == set(), f"{locale}: templates no code uses"
 

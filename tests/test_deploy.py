@@ -368,7 +368,7 @@ def test_the_icons_are_drawn_the_same_every_time_and_read_back() -> None:
 
 def test_the_privacy_notice_names_all_that_is_kept_and_how_to_delete_it() -> None:
     notice = (DEPLOY / "PRIVACY.md").read_text(encoding="utf-8")
-    full = Progress(step=1, last={"speech": "s", "reprompt": "r"}, saved_at=1, introduced=True)
+    full = Progress(step=1, saved_at=1, introduced=True)
     for key in full.to_record():
         assert f"`{key}`" in notice, key
     assert "user id" in notice and "Nutzer-ID" in notice

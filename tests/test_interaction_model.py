@@ -24,11 +24,11 @@ from skill.interaction_model import (
     model_locales,
     model_path,
     remedy_slot_type,
-    spoken,
 )
-from skill.sentences import Templates
+from skill.sentences import Templates, load_builtin
 from skill.simulator.device import SimulatedDevice
-from skill.simulator.nlu import LanguageModel, load_builtin, normalize
+from skill.simulator.nlu import LanguageModel
+from skill.text import normalize
 
 MODEL_LOCALES = model_locales()
 REQUIRED_BUILT_INS = {
@@ -111,14 +111,16 @@ def test_the_remedy_slot_holds_every_name_the_skill_speaks(locale: str) -> None:
     nlu = LanguageModel.for_locale(locale)
     for remedy in remedies:
         for said in (remedy.name, remedy.title, remedy.short, *remedy.synonyms):
-            value = nlu.slot_value(REMEDY_SLOT_TYPE, spoken(said))
+            value = nlu.slot_value(REMEDY_SLOT_TYPE, normalize(said))
             assert value is not None and value.resolved_id == remedy.id, said
 
 
 def test_slot_lists_stay_slots_in_the_samples(locale: str) -> None:
     """No remedy name is spelled out inside a sample: it would bypass the slot."""
     names = {
-        spoken(phrase) for remedy in load_remedies(locale) for phrase in (remedy.name, remedy.title)
+        normalize(phrase)
+        for remedy in load_remedies(locale)
+        for phrase in (remedy.name, remedy.title)
     }
     for intent in language(locale)["intents"]:
         if any(slot["type"] == REMEDY_SLOT_TYPE for slot in intent.get("slots", [])):
@@ -139,7 +141,7 @@ def test_the_chat_understands_the_models_samples(locale: str) -> None:
     fill = {
         "AMAZON.NUMBER": number_word,
         "AMAZON.Ordinal": ordinal_word,
-        REMEDY_SLOT_TYPE: spoken(remedy.name),
+        REMEDY_SLOT_TYPE: normalize(remedy.name),
     }
     samples = [
         (intent, sample) for intent in language(locale)["intents"] for sample in intent["samples"]

@@ -1,20 +1,40 @@
-"""What every handler shares: matching by intent name and reading slots."""
+"""What every handler shares: load, decide, compose; matching by intent; reading slots.
+
+A handler only decides (`decide`: the turn as loaded and the request in, a `Decision`
+out). The turn was loaded before it (skill.turn), the decision is composed into a
+response in one step (skill.compose), and the turn is saved after it, on every path.
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_slot
 from ask_sdk_model import Response
 from ask_sdk_model.slu.entityresolution import StatusCode
 
-from skill.conversation import Conversation
+from skill.answer import Answer, Decision, Keep
+from skill.compose import compose, respond
+from skill.dialogue import Dialogue, Offer
+from skill.turn import Turn, turn_of
 
 
-class IntentHandler(AbstractRequestHandler):
-    """Handles the intents named in `intents`; subclasses implement `answer`."""
+class Handler(AbstractRequestHandler):
+    """A request handler that decides; subclasses implement `can_handle` and `decide`."""
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = turn_of(handler_input)
+        reply = compose(turn, self.decide(turn, handler_input.request_envelope.request))
+        turn.outcome = reply.decision
+        return respond(reply, handler_input.response_builder)
+
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        raise NotImplementedError
+
+
+class IntentHandler(Handler):
+    """Handles the intents named in `intents`."""
 
     intents: ClassVar[tuple[str, ...]] = ()
 
@@ -28,24 +48,44 @@ class IntentHandler(AbstractRequestHandler):
             and getattr(intent, "name", None) in self.intents
         )
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return self.answer(Conversation.of(handler_input), handler_input)
 
-    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        raise NotImplementedError
+def say(
+    kind: str,
+    state: Dialogue,
+    *,
+    asks: Offer | None = None,
+    keep: Keep = Keep.PLACE,
+    **data: Any,
+) -> Decision:
+    """An answer of this kind that keeps the session open, closing with `asks` (or the
+    question that fits where the runner is)."""
+    return Decision(Answer(kind, data, asks=asks), state, keep)
 
 
-def slot_text(handler_input: HandlerInput, name: str) -> str | None:
+def aside(kind: str, state: Dialogue, **data: Any) -> Decision:
+    """Help and the like: not what "repeat that" repeats; the open question stays open."""
+    return Decision(Answer(kind, data, keeps_question=True, repeatable=False), state)
+
+
+def finish(kind: str, state: Dialogue) -> Decision:
+    """An answer that ends the session."""
+    return Decision(Answer(kind, ends_session=True, repeatable=False), state)
+
+
+def _slot(request: Any, name: str) -> Any:
+    slots = getattr(getattr(request, "intent", None), "slots", None)
+    return slots.get(name) if isinstance(slots, dict) else None
+
+
+def slot_text(request: Any, name: str) -> str | None:
     """What the runner said for a slot, as heard."""
-    slot = get_slot(handler_input, name)
-    value = slot.value if slot is not None else None
+    value = getattr(_slot(request, name), "value", None)
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def slot_id(handler_input: HandlerInput, name: str) -> str | None:
+def slot_id(request: Any, name: str) -> str | None:
     """The id of the custom slot value Alexa matched, or None when nothing matched."""
-    slot = get_slot(handler_input, name)
-    resolutions = slot.resolutions if slot is not None else None
+    resolutions = getattr(_slot(request, name), "resolutions", None)
     for authority in (resolutions.resolutions_per_authority or []) if resolutions else []:
         matched = (
             authority.status is not None and authority.status.code == StatusCode.ER_SUCCESS_MATCH
@@ -55,15 +95,15 @@ def slot_id(handler_input: HandlerInput, name: str) -> str | None:
     return None
 
 
-def named_step(conversation: Conversation, handler_input: HandlerInput) -> int | None:
+def named_step(turn: Turn, request: Any) -> int | None:
     """The step number of the remedy the `remedy` slot names; None when nothing matched."""
-    remedy_id = slot_id(handler_input, "remedy")
-    return conversation.content.number_of(remedy_id) if remedy_id else None
+    remedy_id = slot_id(request, "remedy")
+    return turn.content.number_of(remedy_id) if remedy_id else None
 
 
-def slot_number(handler_input: HandlerInput, name: str) -> int | None:
+def slot_number(request: Any, name: str) -> int | None:
     """A built-in number or ordinal slot as an int (Alexa sends "3", or "?" when unsure)."""
-    text = slot_text(handler_input, name)
+    text = slot_text(request, name)
     try:
         return int(text) if text is not None else None
     except ValueError:

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import logging
-
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
-from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_request_type
-from ask_sdk_model import Response
+from typing import Any
 
 from skill import routine
-from skill.conversation import Conversation
+from skill.answer import Answer, Decision, Keep
 from skill.dialogue import MissLevel, Offer
-from skill.handlers.base import IntentHandler
+from skill.handlers.base import Handler, IntentHandler, aside, finish, say
 from skill.handlers.navigation import read_move
+from skill.turn import Turn
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +18,8 @@ log = logging.getLogger(__name__)
 class HelpHandler(IntentHandler):
     intents = ("AMAZON.HelpIntent",)
 
-    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        return conversation.say("help", keep_offer=True, real=False)
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        return aside("help", turn.state)
 
 
 class StopHandler(IntentHandler):
@@ -30,8 +27,8 @@ class StopHandler(IntentHandler):
 
     intents = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "FinishIntent")
 
-    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        return conversation.finish("goodbye")
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        return finish("goodbye", turn.state)
 
 
 class YesHandler(IntentHandler):
@@ -39,20 +36,19 @@ class YesHandler(IntentHandler):
 
     intents = ("AMAZON.YesIntent",)
 
-    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        offer = conversation.offer
-        total = conversation.content.total
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        offer = turn.state.offer
         if offer is Offer.RESUME:
-            return conversation.say("step", resumed=True)
+            return say("step", turn.state, resumed=True)
         if offer in (Offer.BEGIN, Offer.START_OVER):
-            return read_move(conversation, routine.start_over())
+            return read_move(turn, routine.start_over())
         if offer is Offer.NEXT:
-            return read_move(conversation, routine.next_step(conversation.position, total))
+            return read_move(turn, routine.next_step(turn.position, turn.content.total))
         if offer is Offer.FINISH:
-            return conversation.finish("goodbye")
+            return finish("goodbye", turn.state)
         if offer is Offer.LIST:
-            return conversation.say("overview", remedies=conversation.content.remedies)
-        return conversation.say("no_question", keep_offer=True, real=False)
+            return say("overview", turn.state)
+        return aside("no_question", turn.state)
 
 
 class NoHandler(IntentHandler):
@@ -61,39 +57,51 @@ class NoHandler(IntentHandler):
 
     intents = ("AMAZON.NoIntent",)
 
-    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        offer = conversation.offer
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        offer = turn.state.offer
         if offer is Offer.RESUME:
-            return read_move(conversation, routine.start_over(), fresh=True)
+            return read_move(turn, routine.start_over(), fresh=True)
         if offer in (Offer.NEXT, Offer.FINISH, Offer.LIST, Offer.WHICH_STEP):
-            return conversation.say("no_rush")
+            return say("no_rush", turn.state)
         if offer is not None:
-            return conversation.finish("goodbye")
-        return conversation.say("no_question", keep_offer=True, real=False)
+            return finish("goodbye", turn.state)
+        return aside("no_question", turn.state)
+
+
+def missed(turn: Turn) -> Decision:
+    """Nothing was understood: a re-steer that fits the moment, then examples, then the
+    list or help, never the same words twice in a row (the template counts the misses)."""
+    state = turn.state.missed()
+    level = state.miss_level()
+    asks = Offer.LIST if level is MissLevel.OFFER_LIST else None
+    answer = Answer(
+        "fallback",
+        {"level": level.value},
+        asks=asks,
+        keeps_question=asks is None,
+        repeatable=False,
+        understood=False,
+    )
+    return Decision(answer, state)
 
 
 class FallbackHandler(IntentHandler):
-    """Nothing was understood: a re-steer that fits the moment, then examples, then the
-    list or help, never the same words twice in a row (the template counts the misses)."""
-
     intents = ("AMAZON.FallbackIntent",)
 
-    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        level = conversation.miss()
-        if level is MissLevel.OFFER_LIST:
-            return conversation.say("fallback", asks=Offer.LIST, level=level.value, real=False)
-        return conversation.say("fallback", keep_offer=True, level=level.value, real=False)
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        return missed(turn)
 
 
-class UnknownIntentHandler(AbstractRequestHandler):
+class UnknownIntentHandler(Handler):
     """An intent this code does not know (a model newer than the code): understood, but
     not something the skill does, so it says so and what it can do."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return bool(is_request_type("IntentRequest")(handler_input))
+    def can_handle(self, handler_input: Any) -> bool:
+        request = handler_input.request_envelope.request
+        return getattr(request, "object_type", None) == "IntentRequest"
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return Conversation.of(handler_input).say("not_here", real=False)
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        return Decision(Answer("not_here", repeatable=False), turn.state)
 
 
 class ForgetProgressHandler(IntentHandler):
@@ -101,20 +109,19 @@ class ForgetProgressHandler(IntentHandler):
 
     intents = ("ForgetProgressIntent",)
 
-    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        conversation.forget()
-        return conversation.say("forgotten", asks=Offer.BEGIN)
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        return say("forgotten", turn.state.moved_to(None), asks=Offer.BEGIN, keep=Keep.FORGET)
 
 
-class SessionEndedHandler(AbstractRequestHandler):
-    """The session closed (timeout, "exit", or an error on the device): nothing to say,
-    but the place is saved if an earlier write in the session did not get through."""
+class SessionEndedHandler(Handler):
+    """The session closed (timeout, "exit", or an error on the device): nothing to say;
+    the turn is saved like any other (a place an earlier write missed is saved now)."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return bool(is_request_type("SessionEndedRequest")(handler_input))
-
-    def handle(self, handler_input: HandlerInput) -> Response:
+    def can_handle(self, handler_input: Any) -> bool:
         request = handler_input.request_envelope.request
+        return getattr(request, "object_type", None) == "SessionEndedRequest"
+
+    def decide(self, turn: Turn, request: Any) -> Decision:
         reason = getattr(request, "reason", None)
         error = getattr(request, "error", None)
         log.info(
@@ -122,5 +129,4 @@ class SessionEndedHandler(AbstractRequestHandler):
             getattr(reason, "value", reason),
             getattr(error, "message", None),
         )
-        Conversation.of(handler_input).persist()
-        return handler_input.response_builder.set_should_end_session(True).response
+        return Decision(Answer("", silent=True, repeatable=False), turn.state)

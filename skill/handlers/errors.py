@@ -1,4 +1,7 @@
-"""The catch-all error path: a logged fault and a short spoken apology, never a crash."""
+"""The catch-all error path: a logged fault and a short spoken apology, never a crash.
+
+The session and the store are left as they were (`skill.turn.save` with nothing decided):
+a turn that failed half-way leaves no half of itself behind."""
 
 from __future__ import annotations
 
@@ -8,7 +11,8 @@ from ask_sdk_core.dispatch_components import AbstractExceptionHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from skill.conversation import Conversation
+from skill import turn
+from skill.content import content_for
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +31,14 @@ class ApologiseOnError(AbstractExceptionHandler):
             exc_info=exception,
         )
         try:
-            return Conversation.of(handler_input).apologise()
+            turn.save(handler_input)  # the one save path: with nothing decided, nothing changes
+        except Exception:
+            log.critical("could not save the turn after a failure", exc_info=True)
+        try:
+            apology = content_for(getattr(request, "locale", None)).apology
+            builder = handler_input.response_builder
+            builder.speak(apology.speech).ask(apology.reprompt or apology.speech)
+            return builder.set_should_end_session(False).response
         except Exception:
             # Only broken content (caught by the tests before release) gets here: there
             # are no words to say, so end the session rather than raise to the caller.

@@ -2,38 +2,30 @@
 
 from __future__ import annotations
 
-import time
-
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
-from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_request_type
-from ask_sdk_model import Response
+from typing import Any
 
 from skill import routine
-from skill.conversation import Conversation
+from skill.answer import Decision, Keep
 from skill.dialogue import Offer
-from skill.handlers.base import IntentHandler
+from skill.handlers.base import Handler, IntentHandler, finish, say
 from skill.handlers.navigation import read_move
 from skill.progress import Progress
+from skill.turn import Turn
 
 
-class LaunchHandler(AbstractRequestHandler):
+class LaunchHandler(Handler):
     """ "Alexa, open recovery coach": welcome back to a routine under way, with the choice
     to pick up or start over, or welcome and an offer to begin."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return bool(is_request_type("LaunchRequest")(handler_input))
+    def can_handle(self, handler_input: Any) -> bool:
+        request = handler_input.request_envelope.request
+        return getattr(request, "object_type", None) == "LaunchRequest"
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        conversation = Conversation.of(handler_input)
-        progress = conversation.stored_progress() or Progress()
-        step = progress.resumable_step(int(time.time()), conversation.content.total)
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        step = (turn.saved or Progress()).resumable_step(turn.now, turn.content.total)
         if step is not None:
-            conversation.move_to(step)
-            return conversation.say("welcome_back", asks=Offer.RESUME)
-        conversation.discard_stored_step = True
-        conversation.move_to(None)
-        return conversation.say("welcome", asks=Offer.BEGIN)
+            return say("welcome_back", turn.state.moved_to(step), asks=Offer.RESUME)
+        return say("welcome", turn.state.moved_to(None), asks=Offer.BEGIN, keep=Keep.CLEAR)
 
 
 class StartRoutineHandler(IntentHandler):
@@ -41,10 +33,10 @@ class StartRoutineHandler(IntentHandler):
 
     intents = ("StartRoutineIntent",)
 
-    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        if conversation.position is None:
-            return read_move(conversation, routine.start_over())
-        return conversation.say("step", stayed=True)
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        if turn.position is None:
+            return read_move(turn, routine.start_over())
+        return say("step", turn.state, stayed=True)
 
 
 class NavigateHomeHandler(IntentHandler):
@@ -53,5 +45,5 @@ class NavigateHomeHandler(IntentHandler):
 
     intents = ("AMAZON.NavigateHomeIntent",)
 
-    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        return conversation.finish("goodbye")
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        return finish("goodbye", turn.state)

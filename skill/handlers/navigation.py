@@ -4,27 +4,39 @@ from __future__ import annotations
 
 from typing import Any
 
-from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_model import Response
-
 from skill import routine
-from skill.conversation import Conversation
+from skill.answer import Answer, Decision
 from skill.dialogue import Offer
-from skill.handlers.base import IntentHandler, named_step, slot_number
+from skill.handlers.base import IntentHandler, named_step, say, slot_number
 from skill.routine import Move, Outcome
+from skill.turn import Turn
 
 
-def read_move(conversation: Conversation, move: Move, **data: Any) -> Response:
+def read_move(turn: Turn, move: Move, **data: Any) -> Decision:
     """Say what a move led to (and that it led nowhere new, if so)."""
-    stayed = move.position == conversation.position
-    conversation.move_to(move.position)
+    stayed = move.position == turn.position
+    state = turn.state.moved_to(move.position)
     if move.outcome is Outcome.STEP:
-        return conversation.say("step", stayed=stayed, **data)
+        return say("step", state, stayed=stayed, **data)
     if move.outcome is Outcome.PAST_END:
-        return conversation.say("finished", asks=Offer.START_OVER)
+        return say("finished", state, asks=Offer.START_OVER)
     if move.outcome is Outcome.BEFORE_START:
-        return conversation.say("at_start")
-    return conversation.say("out_of_range", asks=Offer.WHICH_STEP)
+        return say("at_start", state)
+    return say("out_of_range", state, asks=Offer.WHICH_STEP)
+
+
+def go_to_step(turn: Turn, number: int) -> Decision:
+    return read_move(turn, routine.go_to(turn.position, number, turn.content.total))
+
+
+def next_step(turn: Turn) -> Decision:
+    if turn.state.offer is Offer.RESUME:
+        return say("step", turn.state, resumed=True)
+    return read_move(turn, routine.next_step(turn.position, turn.content.total))
+
+
+def previous_step(turn: Turn) -> Decision:
+    return read_move(turn, routine.previous_step(turn.position, turn.content.total))
 
 
 class NextHandler(IntentHandler):
@@ -32,37 +44,31 @@ class NextHandler(IntentHandler):
 
     intents = ("AMAZON.NextIntent",)
 
-    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        if conversation.offer is Offer.RESUME:
-            return conversation.say("step", resumed=True)
-        return read_move(
-            conversation, routine.next_step(conversation.position, conversation.content.total)
-        )
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        return next_step(turn)
 
 
 class PreviousHandler(IntentHandler):
     intents = ("AMAZON.PreviousIntent",)
 
-    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        return read_move(
-            conversation, routine.previous_step(conversation.position, conversation.content.total)
-        )
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        return previous_step(turn)
 
 
 class StartOverHandler(IntentHandler):
     intents = ("AMAZON.StartOverIntent",)
 
-    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        return read_move(conversation, routine.start_over(), restarted=True)
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        return read_move(turn, routine.start_over(), restarted=True)
 
 
 class RepeatHandler(IntentHandler):
-    """Repeats the last thing said, whatever it was."""
+    """The last real answer again, rendered afresh (skill.compose)."""
 
     intents = ("AMAZON.RepeatIntent",)
 
-    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        return conversation.repeat()
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        return Decision(Answer("again", repeats=True), turn.state)
 
 
 class GoToStepHandler(IntentHandler):
@@ -70,19 +76,13 @@ class GoToStepHandler(IntentHandler):
 
     intents = ("GoToStepIntent",)
 
-    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        number = slot_number(handler_input, "number")
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        number = slot_number(request, "number")
         if number is None:
-            number = slot_number(handler_input, "ordinal")
+            number = slot_number(request, "ordinal")
         if number is None:
-            return conversation.say("out_of_range", asks=Offer.WHICH_STEP)
-        return go_to_step(conversation, number)
-
-
-def go_to_step(conversation: Conversation, number: int) -> Response:
-    return read_move(
-        conversation, routine.go_to(conversation.position, number, conversation.content.total)
-    )
+            return say("out_of_range", turn.state, asks=Offer.WHICH_STEP)
+        return go_to_step(turn, number)
 
 
 class GoToLastStepHandler(IntentHandler):
@@ -90,8 +90,8 @@ class GoToLastStepHandler(IntentHandler):
 
     intents = ("GoToLastStepIntent",)
 
-    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        return go_to_step(conversation, conversation.content.total)
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        return go_to_step(turn, turn.content.total)
 
 
 class GoToRemedyHandler(IntentHandler):
@@ -100,11 +100,11 @@ class GoToRemedyHandler(IntentHandler):
 
     intents = ("GoToRemedyIntent",)
 
-    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        number = named_step(conversation, handler_input)
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        number = named_step(turn, request)
         if number is None:
-            return conversation.say("unknown_remedy", remedies=conversation.content.remedies)
-        return go_to_step(conversation, number)
+            return say("unknown_remedy", turn.state)
+        return go_to_step(turn, number)
 
 
 class SkipRemedyHandler(IntentHandler):
@@ -112,13 +112,12 @@ class SkipRemedyHandler(IntentHandler):
 
     intents = ("SkipRemedyIntent",)
 
-    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        number = named_step(conversation, handler_input)
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        number = named_step(turn, request)
         if number is None:
-            return conversation.say("unknown_remedy", remedies=conversation.content.remedies)
-        skipped = conversation.content.remedy_at(number)
-        move = routine.next_step(number, conversation.content.total)
-        return read_move(conversation, move, skipped=skipped)
+            return say("unknown_remedy", turn.state)
+        skipped = turn.content.remedy_at(number).id
+        return read_move(turn, routine.next_step(number, turn.content.total), skipped=skipped)
 
 
 class ResumeHandler(IntentHandler):
@@ -127,8 +126,8 @@ class ResumeHandler(IntentHandler):
 
     intents = ("ResumeIntent",)
 
-    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        if conversation.position is None:
-            saved = conversation.known_position()
-            conversation.move_to(routine.clamp(saved, conversation.content.total) or 1)
-        return conversation.say("step", resumed=True)
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        state = turn.state
+        if turn.position is None:
+            state = state.moved_to(turn.content.clamp(turn.known_position()) or 1)
+        return say("step", state, resumed=True)

@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_model import Response
+from typing import Any
 
 from skill import routine
-from skill.conversation import Conversation
-from skill.handlers.base import IntentHandler, named_step, slot_text
+from skill.answer import Decision
+from skill.handlers.base import IntentHandler, named_step, say, slot_text
+from skill.turn import Turn
 
 
 class _AboutRemedyHandler(IntentHandler):
     kind = ""
 
-    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        heard, number = slot_text(handler_input, "remedy"), named_step(conversation, handler_input)
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        heard, number = slot_text(request, "remedy"), named_step(turn, request)
         if heard and number is None:
-            return conversation.say("unknown_remedy", remedies=conversation.content.remedies)
+            return say("unknown_remedy", turn.state)
         # The remedy the question names, or else the one last talked about, or the step's.
-        remedy = conversation.content.remedy_at(number) if number else conversation.topic
+        remedy = turn.content.remedy_at(number) if number else turn.topic
         if remedy is None:
-            return conversation.say("why_which")
-        conversation.talk_about(remedy)
-        return conversation.say(self.kind, remedy=remedy)
+            return say("why_which", turn.state)
+        return say(self.kind, turn.state.about(remedy.id), remedy=remedy.id)
 
 
 class WhyHandler(_AboutRemedyHandler):
@@ -42,32 +41,32 @@ class TellMeMoreHandler(_AboutRemedyHandler):
 class ListStepsHandler(IntentHandler):
     intents = ("ListStepsIntent",)
 
-    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        return conversation.say("overview", remedies=conversation.content.remedies)
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        return say("overview", turn.state)
 
 
 class HowManyStepsHandler(IntentHandler):
     intents = ("HowManyStepsIntent",)
 
-    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        return conversation.say("count")
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        return say("count", turn.state)
 
 
 class WhatsLeftHandler(IntentHandler):
     intents = ("WhatsLeftIntent",)
 
-    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        content = conversation.content
-        conversation.move_to(routine.clamp(conversation.known_position(), content.total))
-        numbers = routine.remaining(conversation.position, content.total)
-        return conversation.say("left", remaining=[content.remedy_at(n) for n in numbers])
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        content = turn.content
+        state = turn.state.moved_to(content.clamp(turn.known_position()))
+        numbers = routine.remaining(state.position, content.total)
+        return say("left", state, remaining=[content.remedy_at(n).id for n in numbers])
 
 
 class HeatOrIceHandler(IntentHandler):
     intents = ("HeatOrIceIntent",)
 
-    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        return conversation.say("heat_or_ice")
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        return say("heat_or_ice", turn.state)
 
 
 class WhereAmIHandler(IntentHandler):
@@ -75,10 +74,8 @@ class WhereAmIHandler(IntentHandler):
 
     intents = ("WhereAmIIntent",)
 
-    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        total = conversation.content.total
-        conversation.move_to(routine.clamp(conversation.known_position(), total))
-        return conversation.say("where")
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        return say("where", turn.state.moved_to(turn.content.clamp(turn.known_position())))
 
 
 class PainHandler(IntentHandler):
@@ -87,5 +84,5 @@ class PainHandler(IntentHandler):
 
     intents = ("PainIntent",)
 
-    def answer(self, conversation: Conversation, handler_input: HandlerInput) -> Response:
-        return conversation.say("safety")
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        return say("safety", turn.state)

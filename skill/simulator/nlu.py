@@ -1,7 +1,7 @@
 """Understanding typed utterances the way Alexa would, for the local simulator.
 
 Two readers share what Alexa understands by itself (yes, stop, numbers, ordinals,
-"open ...", "ask ... to ..."), from `interaction_model/builtin/<locale>.json`:
+"open ...", "ask ... to ..."), from `sentences/<language or locale>/_builtin.json`:
 
 - `LanguageModel` (what the chat uses) recognises with hassil, on the same sentence
   templates the ASK model is generated from (`skill.sentences`), tolerant of case,
@@ -17,20 +17,14 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 from skill import resources
-
-if TYPE_CHECKING:
-    from skill.sentences import Templates
+from skill.sentences import Templates, load_builtin
+from skill.text import normalize
 
 FALLBACK = "AMAZON.FallbackIntent"
-_NON_WORD = re.compile(r"[^\w' ]+")
 _SLOT = re.compile(r"\{(\w+)\}")
-
-
-def normalize(text: str) -> str:
-    return " ".join(_NON_WORD.sub(" ", text.lower().replace("-", " ")).split())
 
 
 @dataclass(frozen=True)
@@ -199,9 +193,7 @@ class LanguageModel(_Reader):
 
     @cached_property
     def templates(self) -> Templates:
-        """Read on the first typed line: sending intents needs no hassil (nor does Lambda)."""
-        from skill.sentences import Templates
-
+        """Read on the first typed line."""
         return Templates(self.locale, self._builtin)
 
     def understand(self, text: str) -> Understanding:
@@ -278,18 +270,6 @@ class SampleMatcher(_Reader):
         self._samples.append(
             _Sample(intent, _pattern(text), slots, len(normalize(literal).split()))
         )
-
-
-def load_builtin(locale: str) -> dict[str, Any]:
-    """What Alexa understands by itself in a locale: `builtin/<locale>.json`, or else its
-    language's `builtin/<language>.json` (the rule of skill/resources.py)."""
-    folder = resources.interaction_model_dir() / "builtin"
-    for layer in resources.layers(locale):
-        path = folder / f"{layer}.json"
-        if path.is_file():
-            builtin: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-            return builtin
-    raise FileNotFoundError(f"no built-in meanings for {locale} in {folder}")
 
 
 def _pattern(template: str) -> re.Pattern[str]:

@@ -1,0 +1,44 @@
+"""What a handler decides: an answer (its kind, its data, the question it asks) and the
+dialogue state after it. Plain values: no SDK, no store, no words.
+
+`Answer.data` holds only plain JSON (remedy ids, numbers, flags), so an answer can be
+kept in the session and said again by rendering it afresh (`skill.compose`), never by
+replaying text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from skill.dialogue import Dialogue, Offer
+
+
+class Keep(StrEnum):
+    """What happens to the runner's saved place at the end of the turn."""
+
+    PLACE = "place"  # save where the runner is now (if anywhere), else keep what is saved
+    CLEAR = "clear"  # a fresh start: the saved step is stale or finished
+    FORGET = "forget"  # delete everything kept for this runner
+
+
+@dataclass(frozen=True)
+class Answer:
+    kind: str  # the response template, responses/<language>/speech/<kind>.ssml.j2
+    data: Mapping[str, Any] = field(default_factory=dict)
+    asks: Offer | None = None  # the question it closes with; None: the one that fits
+    keeps_question: bool = False  # help, a fallback: the question already open stays open
+    repeatable: bool = True  # what "repeat that" says again (never help or a fallback)
+    understood: bool = True  # a fallback is not: misses in a row are counted
+    ends_session: bool = False
+    silent: bool = False  # nothing to say (the session has ended)
+    repeats: bool = False  # the last real answer again, led by this kind's few words
+
+
+@dataclass(frozen=True)
+class Decision:
+    answer: Answer
+    state: Dialogue
+    keep: Keep = Keep.PLACE

@@ -1,0 +1,171 @@
+"""One request's turn: LOAD (the dialogue from the session, the runner's saved progress
+from the store, once) and SAVE (progress to the store, the dialogue to the session), each
+in one place.
+
+`load` runs as a request interceptor before any handler; `save` runs after every request,
+as a response interceptor and from the error path, so no turn skips it. The store is read
+once a session: what it holds is summed up in the session attributes (`saved`), so later
+turns need not ask again. A store that fails is logged once a request; the skill answers
+from the session and never writes over what it could not read.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from ask_sdk_core.exceptions import AttributesManagerException
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import get_locale, get_supported_interfaces
+
+from skill.answer import Decision, Keep
+from skill.content import Content, Remedy, content_for
+from skill.dialogue import Dialogue
+from skill.persistence.errors import CorruptRecord
+from skill.progress import Progress
+
+log = logging.getLogger(__name__)
+
+SAVED = "saved"  # session attribute: what the store holds, as far as this session knows
+_KEY = "turn"  # request attribute
+
+
+@dataclass
+class Turn:
+    content: Content
+    state: Dialogue  # as the session left it
+    saved: Progress | None  # what the store holds; None without a working store
+    now: int  # seconds since the epoch
+    screen: bool  # the device shows APL screens
+    session: dict[str, Any] = field(default_factory=dict)  # the attributes to write back
+    outcome: Decision | None = None  # what was decided, once composed (None: nothing)
+    _fault_logged: bool = False
+
+    @property
+    def position(self) -> int | None:
+        return self.state.position
+
+    @property
+    def remedy(self) -> Remedy | None:
+        return None if self.position is None else self.content.remedy_at(self.position)
+
+    @property
+    def topic(self) -> Remedy | None:
+        """The remedy last talked about ("why?" refers to it), else the current step's."""
+        return self.content.remedy(self.state.topic) or self.remedy
+
+    def known_position(self) -> int | None:
+        """Where the runner is, or, before anything happened this session (a one-shot),
+        where their saved progress says they got to."""
+        if self.position is not None:
+            return self.position
+        return self.saved.step if self.saved is not None else None
+
+    def fault(self, action: str, error: Exception, request_id: object) -> None:
+        if not self._fault_logged:
+            self._fault_logged = True
+            log.warning(
+                "progress store %s failed (request %s); answering from the session: %s",
+                action,
+                request_id,
+                type(error).__name__,
+            )
+
+
+def turn_of(handler_input: HandlerInput) -> Turn:
+    """The request's turn, loaded once (by the request interceptor, or on first use)."""
+    attributes = handler_input.attributes_manager.request_attributes
+    turn = attributes.get(_KEY)
+    if not isinstance(turn, Turn):
+        turn = attributes[_KEY] = load(handler_input)
+    return turn
+
+
+def load(handler_input: HandlerInput) -> Turn:
+    content = content_for(get_locale(handler_input))
+    envelope = handler_input.request_envelope
+    session = _session_attributes(handler_input)
+    ids = {remedy.id for remedy in content.remedies}
+    turn = Turn(
+        content=content,
+        state=Dialogue.from_attributes(session, content.total, ids),
+        saved=None,
+        now=int(time.time()),
+        screen=_shows_screens(handler_input),
+        session=session,
+    )
+    summary = session.get(SAVED)
+    if isinstance(summary, dict):
+        turn.saved = Progress.from_record(summary, content.total)
+        return turn
+    try:
+        record = handler_input.attributes_manager.persistent_attributes
+    except AttributesManagerException:
+        return turn  # no store
+    except CorruptRecord as error:
+        turn.fault("read", error, getattr(envelope.request, "request_id", None))
+        record = {}  # the store works: new progress may replace what did not parse
+    except Exception as error:
+        turn.fault("read", error, getattr(envelope.request, "request_id", None))
+        return turn
+    if not isinstance(record, dict):
+        turn.fault("read", ValueError("the stored record is not an object"), None)
+    turn.saved = Progress.from_record(record, content.total)
+    return turn
+
+
+def save(handler_input: HandlerInput) -> None:
+    """The end of every turn: the runner's progress to the store, if it changed, and the
+    dialogue to the session. With nothing decided (the error path), nothing changes."""
+    turn = turn_of(handler_input)
+    decision = turn.outcome
+    if decision is None:
+        return  # the session attributes go back as they came
+    manager = handler_input.attributes_manager
+    request_id = getattr(handler_input.request_envelope.request, "request_id", None)
+    saved = turn.saved
+    if saved is not None and decision.keep is Keep.FORGET:
+        try:
+            manager.delete_persistent_attributes()
+            saved = Progress()
+        except Exception as error:
+            turn.fault("delete", error, request_id)
+            saved = None
+    elif saved is not None:
+        state = decision.state
+        step = state.position
+        if step is None and decision.keep is not Keep.CLEAR:
+            step = saved.step
+        noted_now = state.noted and not turn.state.noted  # the note was said in this turn
+        progress = Progress(step=step, saved_at=turn.now, introduced=saved.introduced or noted_now)
+        if (progress.step, progress.introduced) != (saved.step, saved.introduced):
+            try:
+                manager.persistent_attributes = progress.to_record()
+                manager.save_persistent_attributes()
+                saved = progress
+            except Exception as error:
+                turn.fault("write", error, request_id)
+    turn.session.clear()
+    turn.session.update(decision.state.to_attributes())
+    if saved is not None:
+        turn.session[SAVED] = saved.summary()
+
+
+def _session_attributes(handler_input: HandlerInput) -> dict[str, Any]:
+    """The session's attributes; a throwaway dict for a request outside any session."""
+    if handler_input.request_envelope.session is None:
+        return {}
+    manager = handler_input.attributes_manager
+    if manager.session_attributes is None:
+        manager.session_attributes = {}
+    return manager.session_attributes  # type: ignore[return-value]
+
+
+def _shows_screens(handler_input: HandlerInput) -> bool:
+    try:
+        interfaces = get_supported_interfaces(handler_input)
+    except (AttributeError, TypeError):
+        return False
+    return getattr(interfaces, "alexa_presentation_apl", None) is not None
