@@ -97,16 +97,11 @@ def _repeat(turn: Turn, state: Dialogue) -> Reply:
 
 
 def render(
-    kind: str,
-    content: Content,
-    position: int | None,
-    offer: Offer | None,
-    variant: int,
-    data: dict[str, Any],
+    kind: str, content: Content, at: int | None, offer: Offer | None, variant: int, data: Any
 ) -> Any:
     return content.speech.render(
         kind,
-        at=content.where(position),
+        at=content.where(at),
         offer=offer and offer.value,
         # One of a few variants by turn; modulo 6 (every count of options up to three
         # divides it) so that rendered answers are reused rather than redone per turn.

@@ -43,6 +43,15 @@ class Progress:
             record["saved_at"] = self.saved_at
         return record
 
+    def after(self, step: int | None, clear: bool, heard_note: bool, now: int) -> Progress | None:
+        """The record after a turn that left the runner at `step` (None: nowhere this
+        session, so the saved step stays, unless `clear`); None if nothing changed."""
+        step = self.step if step is None and not clear else step
+        introduced = self.introduced or heard_note
+        if (step, introduced) == (self.step, self.introduced):
+            return None
+        return Progress(step=step, saved_at=now, introduced=introduced)
+
     def summary(self) -> dict[str, Any]:
         """What a session keeps of the record, so later turns need not read the store."""
         return {"step": self.step, "introduced": self.introduced}

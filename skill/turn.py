@@ -1,13 +1,7 @@
-"""One request's turn: LOAD (the dialogue from the session, the runner's saved progress
-from the store, once) and SAVE (progress to the store, the dialogue to the session), each
-in one place.
-
-`load` runs as a request interceptor before any handler; `save` runs after every request,
-as a response interceptor and from the error path, so no turn skips it. The store is read
-once a session: what it holds is summed up in the session attributes (`saved`), so later
-turns need not ask again. A store that fails is logged once a request; the skill answers
-from the session and never writes over what it could not read.
-"""
+"""One request's turn: LOAD (the dialogue from the session, progress from the store, read
+once a session) before any handler; SAVE (changed progress to the store, the dialogue to
+the session) after every request, error path included. A failing store is logged once a
+request; the skill answers from the session and never writes over what it could not read."""
 
 from __future__ import annotations
 
@@ -41,6 +35,7 @@ class Turn:
     screen: bool  # the device shows APL screens
     session: dict[str, Any] = field(default_factory=dict)  # the attributes to write back
     outcome: Decision | None = None  # what was decided, once composed (None: nothing)
+    request_id: object = None
     _fault_logged: bool = False
 
     @property
@@ -48,30 +43,20 @@ class Turn:
         return self.state.position
 
     @property
-    def remedy(self) -> Remedy | None:
-        return None if self.position is None else self.content.remedy_at(self.position)
-
-    @property
     def topic(self) -> Remedy | None:
         """The remedy last talked about ("why?" refers to it), else the current step's."""
-        return self.content.remedy(self.state.topic) or self.remedy
+        step = None if self.position is None else self.content.remedy_at(self.position)
+        return self.content.remedy(self.state.topic) or step
 
     def known_position(self) -> int | None:
-        """Where the runner is, or, before anything happened this session (a one-shot),
-        where their saved progress says they got to."""
-        if self.position is not None:
-            return self.position
-        return self.saved.step if self.saved is not None else None
+        """Where the runner is, else (a one-shot) where their saved progress got to."""
+        return self.position or (self.saved.step if self.saved is not None else None)
 
-    def fault(self, action: str, error: Exception, request_id: object) -> None:
+    def fault(self, action: str, error: Exception) -> None:
         if not self._fault_logged:
             self._fault_logged = True
-            log.warning(
-                "progress store %s failed (request %s); answering from the session: %s",
-                action,
-                request_id,
-                type(error).__name__,
-            )
+            message = "progress store %s failed (request %s); answering from the session: %s"
+            log.warning(message, action, self.request_id, type(error).__name__)
 
 
 def turn_of(handler_input: HandlerInput) -> Turn:
@@ -85,16 +70,15 @@ def turn_of(handler_input: HandlerInput) -> Turn:
 
 def load(handler_input: HandlerInput) -> Turn:
     content = content_for(get_locale(handler_input))
-    envelope = handler_input.request_envelope
     session = _session_attributes(handler_input)
-    ids = {remedy.id for remedy in content.remedies}
     turn = Turn(
         content=content,
-        state=Dialogue.from_attributes(session, content.total, ids),
+        state=Dialogue.from_attributes(session, content.total, {r.id for r in content.remedies}),
         saved=None,
         now=int(time.time()),
         screen=_shows_screens(handler_input),
         session=session,
+        request_id=getattr(handler_input.request_envelope.request, "request_id", None),
     )
     summary = session.get(SAVED)
     if isinstance(summary, dict):
@@ -105,13 +89,13 @@ def load(handler_input: HandlerInput) -> Turn:
     except AttributesManagerException:
         return turn  # no store
     except CorruptRecord as error:
-        turn.fault("read", error, getattr(envelope.request, "request_id", None))
+        turn.fault("read", error)
         record = {}  # the store works: new progress may replace what did not parse
     except Exception as error:
-        turn.fault("read", error, getattr(envelope.request, "request_id", None))
+        turn.fault("read", error)
         return turn
     if not isinstance(record, dict):
-        turn.fault("read", ValueError("the stored record is not an object"), None)
+        turn.fault("read", CorruptRecord("the stored record is not an object"))
     turn.saved = Progress.from_record(record, content.total)
     return turn
 
@@ -120,33 +104,28 @@ def save(handler_input: HandlerInput) -> None:
     """The end of every turn: the runner's progress to the store, if it changed, and the
     dialogue to the session. With nothing decided (the error path), nothing changes."""
     turn = turn_of(handler_input)
-    decision = turn.outcome
-    if decision is None:
+    if (decision := turn.outcome) is None:
         return  # the session attributes go back as they came
     manager = handler_input.attributes_manager
-    request_id = getattr(handler_input.request_envelope.request, "request_id", None)
     saved = turn.saved
     if saved is not None and decision.keep is Keep.FORGET:
         try:
             manager.delete_persistent_attributes()
             saved = Progress()
         except Exception as error:
-            turn.fault("delete", error, request_id)
+            turn.fault("delete", error)
             saved = None
     elif saved is not None:
         state = decision.state
-        step = state.position
-        if step is None and decision.keep is not Keep.CLEAR:
-            step = saved.step
-        noted_now = state.noted and not turn.state.noted  # the note was said in this turn
-        progress = Progress(step=step, saved_at=turn.now, introduced=saved.introduced or noted_now)
-        if (progress.step, progress.introduced) != (saved.step, saved.introduced):
+        heard_note = state.noted and not turn.state.noted  # the note was said in this turn
+        progress = saved.after(state.position, decision.keep is Keep.CLEAR, heard_note, turn.now)
+        if progress is not None:
             try:
                 manager.persistent_attributes = progress.to_record()
                 manager.save_persistent_attributes()
                 saved = progress
             except Exception as error:
-                turn.fault("write", error, request_id)
+                turn.fault("write", error)
     turn.session.clear()
     turn.session.update(decision.state.to_attributes())
     if saved is not None:
@@ -158,12 +137,11 @@ def _session_attributes(handler_input: HandlerInput) -> dict[str, Any]:
     if handler_input.request_envelope.session is None:
         return {}
     manager = handler_input.attributes_manager
-    if manager.session_attributes is None:
-        manager.session_attributes = {}
+    manager.session_attributes = manager.session_attributes or {}
     return manager.session_attributes  # type: ignore[return-value]
 
 
-def _shows_screens(handler_input: HandlerInput) -> bool:
+def _shows_screens(handler_input: HandlerInput) -> bool:  # voice-only devices load no APL
     try:
         interfaces = get_supported_interfaces(handler_input)
     except (AttributeError, TypeError):

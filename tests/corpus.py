@@ -30,11 +30,13 @@ class Labelled:
 
 
 def folder(locale: str) -> Path | None:
-    """The locale's corpus: its own folder, else its language's (tests/corpus/en/)."""
-    for layer in resources.layers(locale):
-        if (CORPUS_DIR / layer).is_dir():
-            return CORPUS_DIR / layer
-    return None
+    """The folder of the locale's corpus, by the one locale rule: its own, else its
+    language's (tests/corpus/en/)."""
+    try:
+        found = resources.find(CORPUS_DIR, locale, f"{SLICES[0]}.json")
+    except FileNotFoundError:
+        return None
+    return Path(str(found)).parent
 
 
 def locales() -> list[str]:

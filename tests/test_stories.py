@@ -31,11 +31,7 @@ STORIES = Path(__file__).parent / "stories"
 
 def story_files(locale: str, root: Path = STORIES) -> list[Path]:
     """The locale's stories, file by file: its own folder's, else its language's."""
-    chosen: dict[str, Path] = {}
-    for layer in reversed(resources.layers(locale)):
-        for path in sorted((root / layer).glob("*.toml")):
-            chosen[path.name] = path
-    return [chosen[name] for name in sorted(chosen)]
+    return [Path(str(path)) for path in resources.files(root, locale, ".toml").values()]
 
 
 def placeholders(locale: str) -> dict[str, object]:
