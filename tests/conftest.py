@@ -48,14 +48,23 @@ def pytest_sessionfinish() -> None:
     shutil.rmtree(_STORE_FOLDER, ignore_errors=True)
 
 
+_FIGURES: dict[tuple[str, str, str], float] = {}  # (locale, slice, reader) -> share understood
+
+
+def pytest_runtest_logreport(report: Any) -> None:
+    """Collect the corpus figures tests/test_corpus.py records (from any xdist worker)."""
+    for name, value in getattr(report, "user_properties", ()):
+        if name == "corpus_figure":
+            locale, slice_name, reader, share = value
+            _FIGURES[(locale, slice_name, reader)] = share
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """The corpus figures (tests/test_corpus.py), whenever those tests ran."""
-    from tests.test_corpus import FIGURES
-
-    if not FIGURES:
+    if not _FIGURES:
         return
     terminalreporter.section("what runners say: share of the corpus understood")
-    for (locale, slice_name, reader), share in sorted(FIGURES.items()):
+    for (locale, slice_name, reader), share in sorted(_FIGURES.items()):
         terminalreporter.write_line(f"{locale} {slice_name:<12} {reader:<8} {share:.1%}")
 
 

@@ -4,12 +4,6 @@ real DynamoDB-compatible server (moto in server mode) on a loopback port."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +16,6 @@ from ask_sdk_model import RequestEnvelope
 from botocore.config import Config
 
 from skill.simulator.device import SimulatedDevice
-from tests.web import free_port
 
 AWS_TEST_SETTINGS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -33,30 +26,17 @@ AWS_TEST_SETTINGS = {
 
 @contextmanager
 def dynamodb_server() -> Iterator[str]:
-    """A moto server process on loopback; yields its endpoint URL."""
-    port = free_port()
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **AWS_TEST_SETTINGS},
-        )
-        endpoint = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                assert process.poll() is None, "the DynamoDB test server stopped"
-                try:
-                    urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1).close()
-                    break
-                except OSError:
-                    assert time.monotonic() < deadline, "the DynamoDB test server did not start"
-                    time.sleep(0.2)
-            yield endpoint
-        finally:
-            process.terminate()
-            process.wait(timeout=15)
+    """A moto server on a loopback port the system picks (no port race), in a thread of
+    this process and ready when started (no polling); yields its endpoint URL."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
 
 
 def dynamodb_resource(endpoint: str, read_timeout: float = 2, attempts: int = 2) -> Any:
