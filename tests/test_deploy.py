@@ -439,6 +439,62 @@ def test_alexa_calls_a_snapstart_alias_of_a_published_version() -> None:
     assert not [o for o in outputs.values() if "SkillFunction.Arn" in json.dumps(o)]
 
 
+def _statements(policies: list[Any]) -> list[dict[str, Any]]:
+    """Every statement the function's policies grant, SAM policy templates refused: each
+    of those (DynamoDBCrudPolicy and the like) grants more than its name says."""
+    statements = []
+    for policy in policies:
+        assert set(policy) == {"Statement"}, f"a policy that is not inline statements: {policy}"
+        statements += policy["Statement"]
+    return statements
+
+
+def test_the_function_may_only_get_put_and_delete_items_in_its_own_table() -> None:
+    resources = template()["Resources"]
+    granted = _statements(resources["SkillFunction"]["Properties"]["Policies"])
+    assert granted, "the function needs its table"
+    actions: set[str] = set()
+    for statement in granted:
+        assert statement["Effect"] == "Allow"
+        assert statement["Resource"] == {"Fn::GetAtt": ["ProgressTable", "Arn"]}, statement
+        listed = statement["Action"]
+        actions |= {listed} if isinstance(listed, str) else set(listed)
+    assert actions == {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"}
+    assert resources["ProgressTable"]["Type"] == "AWS::DynamoDB::Table"
+
+
+def test_the_table_outlives_the_stack_and_expires_items() -> None:
+    table = template()["Resources"]["ProgressTable"]
+    assert table["DeletionPolicy"] == "Retain"
+    assert table["UpdateReplacePolicy"] == "Retain"
+    properties = table["Properties"]
+    assert properties["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    assert properties["SSESpecification"] == {"SSEEnabled": True}
+
+
+def test_point_in_time_recovery_agrees_with_the_privacy_notice() -> None:
+    """A deleted item stays restorable for up to 35 days under point-in-time recovery: the
+    notice's "deleted at once" holds only with it off, or the notice must say so."""
+    table = template()["Resources"]["ProgressTable"]["Properties"]
+    enabled = table.get("PointInTimeRecoverySpecification", {}).get(
+        "PointInTimeRecoveryEnabled", False
+    )
+    notice = (DEPLOY / "PRIVACY.md").read_text(encoding="utf-8")
+    if enabled:
+        assert "35" in notice and "point-in-time" in notice.lower()
+    else:
+        assert "point-in-time" not in notice.lower()
+        assert "deleted at once" in notice
+
+
+def test_the_function_logs_to_a_group_with_a_retention_period() -> None:
+    resources = template()["Resources"]
+    logging = resources["SkillFunction"]["Properties"]["LoggingConfig"]
+    group = resources[logging["LogGroup"]["Ref"]]
+    assert group["Type"] == "AWS::Logs::LogGroup"
+    assert 1 <= group["Properties"]["RetentionInDays"] <= 90
+
+
 # The Lambda artifact --------------------------------------------------------------------
 
 
