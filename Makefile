@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup chat test lint format clean lambda skill-package check-skill-package bench
+.PHONY: setup chat test lint format clean lambda skill-package check-skill-package lock bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,9 @@ skill-package: setup  ## assemble and check deploy/build/skill-package
 
 check-skill-package: setup  ## check a built skill package (DIR=, default deploy/build/skill-package)
 	$(BIN)/python deploy/build.py check-package $(or $(DIR),deploy/build/skill-package)
+
+lock: setup  ## after changing a dependency: the hashed locks in deploy/lock/ (uv)
+	$(BIN)/python -m deploy.lock
 
 clean:
 	rm -rf $(VENV) build dist deploy/build .pytest_cache .mypy_cache .ruff_cache

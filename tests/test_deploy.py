@@ -3,19 +3,24 @@ checked as far as they can be without an AWS account."""
 
 from __future__ import annotations
 
-import importlib.util
+import dataclasses
 import json
 import re
 import struct
 import subprocess
 import sys
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cfnlint.decode import decode_str
 
+from deploy import BUILD, icons, lambda_artifact, lock, package_checks
+from deploy.build import main as build_main
+from deploy.locale_facts import LocaleFacts, every_locale, facts
+from deploy.skill_package import MANIFEST, build_skill_package
 from skill import interaction_model, resources
 from skill.progress import Progress
 from skill.simulator.nlu import FALLBACK, LanguageModel
@@ -23,14 +28,10 @@ from tests import said
 
 REPO = Path(__file__).parent.parent
 DEPLOY = REPO / "deploy"
-_spec = importlib.util.spec_from_file_location("deploy_build", DEPLOY / "build.py")
-assert _spec and _spec.loader
-build = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(build)
 
 
 def manifest() -> dict[str, Any]:
-    return json.loads((DEPLOY / "skill-package" / "skill.json").read_text())["manifest"]  # type: ignore[no-any-return]
+    return json.loads(MANIFEST.read_text())["manifest"]  # type: ignore[no-any-return]
 
 
 def template() -> Any:
@@ -46,65 +47,31 @@ PRIVACY = "https://recovery-coach.app/{locale}/privacy"
 TERMS = "https://recovery-coach.app/terms"
 
 
-def load_deploy_module(name: str) -> Any:
-    spec = importlib.util.spec_from_file_location(f"deploy_{name}", DEPLOY / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-icons = load_deploy_module("icons")
-
-
 def invocation_name(locale: str) -> str:
     return str(
         interaction_model.load_model(locale)["interactionModel"]["languageModel"]["invocationName"]
     )
 
 
-def manifest_of_locales_with_models(folder: Path) -> Path:
-    """The manifest, cut down to the locales whose model exists: the package checks below
-    test the checker, whatever locales are still on their way."""
-    whole = json.loads((DEPLOY / "skill-package" / "skill.json").read_text())
-    publishing = whole["manifest"]["publishingInformation"]
-    publishing["locales"] = {
-        locale: info
-        for locale, info in publishing["locales"].items()
-        if (REPO / "interaction_model" / f"{locale}.json").is_file()
-    }
-    assert publishing["locales"], "no declared locale has a model"
-    publishing["distributionCountries"] = sorted(
-        {country for locale in publishing["locales"] for country in build.LOCALE_COUNTRIES[locale]}
-    )
-    path = folder / "skill.json"
-    path.write_text(json.dumps(whole, ensure_ascii=False))
-    return path
-
-
 def built(folder: Path, **given: Any) -> Path:
     inputs = {"endpoint": ARN, "privacy_url": PRIVACY, "terms_url": TERMS, **given}
-    return build.build_skill_package(  # type: ignore[no-any-return]
-        folder / "package", manifest_path=manifest_of_locales_with_models(folder), **inputs
-    )
+    return build_skill_package(folder / "package", **inputs)
 
 
-def test_the_manifest_holds_what_the_ask_cli_and_the_store_need() -> None:
+@pytest.fixture(scope="module")
+def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One package built from the checkout, for the checks that only read it."""
+    return built(tmp_path_factory.mktemp("skill-package"))
+
+
+def test_the_manifest_holds_what_is_the_same_in_every_locale() -> None:
     skill = manifest()
     assert skill["manifestVersion"] == "1.0"
     publishing = skill["publishingInformation"]
     assert publishing["category"] == "HEALTH_AND_FITNESS"
     assert publishing["isAvailableWorldwide"] is False
-    served = {
-        country for locale in publishing["locales"] for country in build.LOCALE_COUNTRIES[locale]
-    }
-    assert sorted(publishing["distributionCountries"]) == sorted(served)
-    for locale, info in publishing["locales"].items():
-        assert info["name"] and info["summary"] and info["description"] and info["keywords"]
-        assert build.DISCLAIMERS[locale.split("-")[0]] in info["description"], locale
-        assert 1 <= len(info["examplePhrases"]) <= 3
-        assert info["smallIconUri"] == "file://assets/images/icon-108.png"
-        assert info["largeIconUri"] == "file://assets/images/icon-512.png"
+    # Locales and countries come from responses/ when the package is built, never from here.
+    assert "locales" not in publishing and "distributionCountries" not in publishing
     privacy = skill["privacyAndCompliance"]
     assert privacy["usesPersonalInfo"] is False and privacy["allowsPurchases"] is False
     assert privacy["isChildDirected"] is False and privacy["containsAds"] is False
@@ -113,26 +80,62 @@ def test_the_manifest_holds_what_the_ask_cli_and_the_store_need() -> None:
     custom = skill["apis"]["custom"]
     assert "endpoint" not in custom
     assert {"type": "ALEXA_PRESENTATION_APL"}.items() <= custom["interfaces"][0].items()
-    assert not build.PLACEHOLDER_TEXT.search((DEPLOY / "skill-package" / "skill.json").read_text())
+    assert not package_checks.PLACEHOLDER_TEXT.search(MANIFEST.read_text())
 
 
-def test_the_manifest_declares_every_locale_with_a_model_and_only_those() -> None:
-    declared = set(manifest()["publishingInformation"]["locales"])
-    with_models = set(interaction_model.model_locales())
-    assert not declared - with_models, f"declared without a model: {sorted(declared - with_models)}"
-    assert not with_models - declared, (
-        f"a model the manifest does not declare: {sorted(with_models - declared)}"
-    )
-    for locale in declared:
-        assert (REPO / "interaction_model" / f"{locale}.json").is_file(), locale
+def test_every_supported_locale_has_store_facts_and_a_model() -> None:
+    known = every_locale()
+    assert sorted(known) == sorted(resources.locales())
+    assert set(interaction_model.model_locales()) == set(known)
+    served = [country for locale_facts in known.values() for country in locale_facts.countries]
+    assert len(served) == len(set(served)), "each country's store is served by one locale"
+
+
+def test_each_locale_is_published_with_its_own_facts(locale: str, package: Path) -> None:
+    """The package carries each locale's listing and countries as responses/ gives them,
+    and the check finds nothing wrong with that locale."""
+    own = facts(locale)
+    skill = json.loads((package / "skill.json").read_text())["manifest"]
+    publishing = skill["publishingInformation"]
+    info = publishing["locales"][locale]
+    assert {key: info[key] for key in own.listing} == own.listing
+    assert own.disclaimer in info["description"]
+    assert set(own.countries) <= set(publishing["distributionCountries"])
+    assert skill["privacyAndCompliance"]["locales"][locale] == {
+        "privacyPolicyUrl": PRIVACY.replace("{locale}", locale),
+        "termsOfUseUrl": TERMS,
+    }
+    model = package / "interactionModels" / "custom" / f"{locale}.json"
+    assert model.read_bytes() == (REPO / "interaction_model" / f"{locale}.json").read_bytes()
+    for key, size in package_checks.ICON_SIZES.items():
+        width, height, _ = icons.read_png(
+            (package / info[key].removeprefix("file://")).read_bytes()
+        )
+        assert (width, height) == (size, size)
+    assert not [p for p in package_checks.check_skill_package(package) if p.startswith(locale)]
+
+
+def test_the_package_serves_exactly_the_countries_of_its_locales(package: Path) -> None:
+    publishing = json.loads((package / "skill.json").read_text())["manifest"][
+        "publishingInformation"
+    ]
+    served = {
+        country for locale_facts in every_locale().values() for country in locale_facts.countries
+    }
+    assert sorted(publishing["distributionCountries"]) == sorted(served)
+    assert sorted(publishing["locales"]) == sorted(resources.locales())
+    assert package_checks.check_skill_package(package) == []
 
 
 def test_every_example_phrase_is_a_supported_phrasing_the_model_understands(locale: str) -> None:
-    phrases = manifest()["publishingInformation"]["locales"][locale]["examplePhrases"]
+    own = facts(locale)
+    phrases = own.listing["examplePhrases"]
     model = LanguageModel.for_locale(locale)
     assert model.locale == locale, "the phrases must be read by their own locale's model"
     for phrase in phrases:
-        assert build.phrasing_problem(phrase, invocation_name(locale), locale.split("-")[0]) is None
+        assert (
+            package_checks.phrasing_problem(phrase, invocation_name(locale), own.language) is None
+        )
         utterance = model.read(phrase.removeprefix("Alexa, "))
         assert utterance is not None and utterance.kind in ("launch", "one_shot"), phrase
         if utterance.kind == "one_shot":
@@ -170,44 +173,15 @@ def test_every_example_phrase_is_a_supported_phrasing_the_model_understands(loca
 def test_example_phrases_need_amazons_phrasing_and_a_connecting_word(
     phrase: str, invocation: str, language: str, problem: str | None
 ) -> None:
-    found = build.phrasing_problem(phrase, invocation, language)
+    found = package_checks.phrasing_problem(phrase, invocation, language)
     assert (found is None) if problem is None else (found is not None and problem in found), found
 
 
-def test_ask_resources_point_at_the_assembled_package(tmp_path: Path) -> None:
-    resources = json.loads((DEPLOY / "ask-resources.json").read_text())
-    assert resources["askcliResourcesVersion"] == "2020-03-31"
-    source = resources["profiles"]["default"]["skillMetadata"]["src"]
-    assert (DEPLOY / source).resolve() == (build.BUILD / "skill-package").resolve()
-
-
-def test_the_skill_package_is_assembled_from_the_manifest_and_the_models_and_checked(
-    tmp_path: Path,
-) -> None:
-    out = build.build_skill_package(
-        tmp_path / "skill-package", endpoint=ARN, privacy_url=PRIVACY, terms_url=TERMS
-    )
-    assert build.check_skill_package(out) == []
-    skill = json.loads((out / "skill.json").read_text())["manifest"]
-    declared = skill["publishingInformation"]["locales"]
-    assembled = sorted(path.name for path in (out / "interactionModels" / "custom").iterdir())
-    assert assembled == sorted(f"{locale}.json" for locale in declared)
-    for name in assembled:
-        assert (out / "interactionModels" / "custom" / name).read_bytes() == (
-            REPO / "interaction_model" / name
-        ).read_bytes()
-    for locale, info in declared.items():
-        assert info == manifest()["publishingInformation"]["locales"][locale]
-        assert skill["privacyAndCompliance"]["locales"][locale] == {
-            "privacyPolicyUrl": f"https://recovery-coach.app/{locale}/privacy",
-            "termsOfUseUrl": TERMS,
-        }
-        for key, size in (("smallIconUri", 108), ("largeIconUri", 512)):
-            data = (out / info[key].removeprefix("file://")).read_bytes()
-            assert data.startswith(b"\x89PNG\r\n\x1a\n")
-            width, height, _ = icons.read_png(data)
-            assert (width, height) == (size, size)
-    assert skill["apis"]["custom"]["endpoint"] == {"uri": ARN}
+def test_ask_resources_point_at_the_assembled_package() -> None:
+    ask = json.loads((DEPLOY / "ask-resources.json").read_text())
+    assert ask["askcliResourcesVersion"] == "2020-03-31"
+    source = ask["profiles"]["default"]["skillMetadata"]["src"]
+    assert (DEPLOY / source).resolve() == (BUILD / "skill-package").resolve()
 
 
 def test_an_https_endpoint_is_marked_as_having_a_trusted_certificate(tmp_path: Path) -> None:
@@ -249,108 +223,167 @@ def test_the_build_refuses_a_missing_or_placeholder_endpoint_or_url(
     assert not (tmp_path / "package").exists()
 
 
-def test_a_package_that_fails_its_check_is_not_left_to_deploy(tmp_path: Path) -> None:
+def test_a_package_that_fails_its_check_is_not_left_to_deploy(tmp_path: Path, locale: str) -> None:
     package = built(tmp_path)
-    path = manifest_of_locales_with_models(tmp_path)
-    whole = json.loads(path.read_text())
-    _first_locale(whole["manifest"])["description"] = "General advice, not medical advice."
-    path.write_text(json.dumps(whole))
-    with pytest.raises(SystemExit, match="lacks the disclaimer"):
-        build.build_skill_package(
-            package, endpoint=ARN, privacy_url=PRIVACY, terms_url=TERMS, manifest_path=path
+    known = every_locale()
+    own = known[locale]
+    weakened = own.listing["description"].replace(own.disclaimer, "general advice")
+    known[locale] = dataclasses.replace(own, listing={**own.listing, "description": weakened})
+    with pytest.raises(SystemExit, match=f"{locale}: the description lacks the disclaimer"):
+        build_skill_package(
+            package, endpoint=ARN, privacy_url=PRIVACY, terms_url=TERMS, known=known
         )
     assert not package.exists() and not package.with_name("package.partial").exists()
 
 
-def _break_small_icon(package: Path) -> None:
-    (package / "assets/images/icon-108.png").write_bytes(icons.png(64))
+# What would fail certification in one locale, made from that locale's own data: each must
+# be found, and named with the locale.
+Damage = Callable[[dict[str, Any], str, LocaleFacts, Path], None]
 
 
-def _blank_small_icon(package: Path) -> None:
-    width = 108
-    row = b"\x00" + b"\x10\x20\x30\xff" * width
-    header = struct.pack(">IIBBBBB", width, width, 8, 6, 0, 0, 0)
+def _listing(skill: dict[str, Any], locale: str) -> dict[str, Any]:
+    return skill["publishingInformation"]["locales"][locale]  # type: ignore[no-any-return]
+
+
+LOCALE_DAMAGES: dict[str, tuple[Damage, str]] = {
+    "description without the disclaimer": (
+        lambda s, loc, f, p: _listing(s, loc).update(
+            description=_listing(s, loc)["description"].replace(f.disclaimer, "")
+        ),
+        "lacks the disclaimer",
+    ),
+    "description over the store's limit": (
+        lambda s, loc, f, p: _listing(s, loc).update(
+            description=f.listing["description"] * (package_checks.LIMITS["description"] // 10)
+        ),
+        "longer than",
+    ),
+    "no name": (lambda s, loc, f, p: _listing(s, loc).pop("name"), "no name"),
+    "no keywords": (lambda s, loc, f, p: _listing(s, loc).update(keywords=[]), "keywords"),
+    "too many example phrases": (
+        lambda s, loc, f, p: _listing(s, loc)["examplePhrases"].extend(
+            f.listing["examplePhrases"] * package_checks.MAX_EXAMPLE_PHRASES
+        ),
+        "example phrases",
+    ),
+    "a phrase without a connecting word": (
+        lambda s, loc, f, p: _listing(s, loc).update(
+            examplePhrases=[f"Alexa, {invocation_name(loc)}"]
+        ),
+        "not a supported",
+    ),
+    "an icon from elsewhere": (
+        lambda s, loc, f, p: _listing(s, loc).update(
+            smallIconUri="https://cdn.recovery-coach.app/i.png"
+        ),
+        "not an icon in the package",
+    ),
+    "a country it serves left out": (
+        lambda s, loc, f, p: s["publishingInformation"]["distributionCountries"].remove(
+            f.countries[0]
+        ),
+        "distributionCountries",
+    ),
+    "no privacy URL": (
+        lambda s, loc, f, p: s["privacyAndCompliance"]["locales"].pop(loc),
+        "no privacy URL",
+    ),
+    "no model": (
+        lambda s, loc, f, p: (p / "interactionModels" / "custom" / f"{loc}.json").unlink(),
+        "no interaction model",
+    ),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(LOCALE_DAMAGES))
+def test_the_package_check_finds_what_would_fail_certification_in_each_locale(
+    tmp_path: Path, package: Path, locale: str, damage: str
+) -> None:
+    damaged = tmp_path / "package"
+    subprocess.run(["cp", "-r", str(package), str(damaged)], check=True)
+    change, problem = LOCALE_DAMAGES[damage]
+    whole = json.loads((damaged / "skill.json").read_text())
+    change(whole["manifest"], locale, facts(locale), damaged)
+    (damaged / "skill.json").write_text(json.dumps(whole, ensure_ascii=False))
+    problems = package_checks.check_skill_package(damaged)
+    assert any(problem in found and locale in found for found in problems), problems
+    assert build_main(["check-package", str(damaged)]) == 1
+
+
+def _blank_png(size: int) -> bytes:
+    row = b"\x00" + b"\x10\x20\x30\xff" * size
+    header = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)
     data = icons.PNG_SIGNATURE + icons._chunk(b"IHDR", header)
-    data += icons._chunk(b"IDAT", zlib.compress(row * width)) + icons._chunk(b"IEND", b"")
-    (package / "assets/images/icon-108.png").write_bytes(data)
+    return data + icons._chunk(b"IDAT", zlib.compress(row * size)) + icons._chunk(b"IEND", b"")
 
 
-def _edit_manifest(change: Any) -> Any:
-    def edit(package: Path) -> None:
-        whole = json.loads((package / "skill.json").read_text())
-        change(whole["manifest"])
-        (package / "skill.json").write_text(json.dumps(whole))
+ICON_DAMAGES: dict[str, tuple[Callable[[Path, int], None], str]] = {
+    "the wrong size": (lambda path, size: path.write_bytes(icons.png(size // 2)), "must be a"),
+    "not a PNG": (lambda path, size: path.write_text("not an image"), "not a readable PNG"),
+    "missing": (lambda path, size: path.unlink(), "is missing"),
+    "blank": (lambda path, size: path.write_bytes(_blank_png(size)), "is blank"),
+}
 
-    return edit
 
-
-def _first_locale(skill: dict[str, Any]) -> dict[str, Any]:
-    return next(iter(skill["publishingInformation"]["locales"].values()))  # type: ignore[no-any-return]
+@pytest.mark.parametrize("key", sorted(package_checks.ICON_SIZES))
+@pytest.mark.parametrize("damage", sorted(ICON_DAMAGES))
+def test_the_package_check_finds_a_bad_icon(
+    tmp_path: Path, package: Path, key: str, damage: str
+) -> None:
+    damaged = tmp_path / "package"
+    subprocess.run(["cp", "-r", str(package), str(damaged)], check=True)
+    uri = next(
+        iter(
+            json.loads((damaged / "skill.json").read_text())["manifest"]["publishingInformation"][
+                "locales"
+            ].values()
+        )
+    )[key]
+    change, problem = ICON_DAMAGES[damage]
+    change(damaged / uri.removeprefix("file://"), package_checks.ICON_SIZES[key])
+    problems = package_checks.check_skill_package(damaged)
+    assert any(problem in found and key in found for found in problems), problems
 
 
 @pytest.mark.parametrize(
     ("damage", "problem"),
     [
-        (_break_small_icon, "must be a 108x108 PNG"),
-        (
-            lambda p: (p / "assets/images/icon-512.png").write_text("not an image"),
-            "not a readable PNG",
-        ),
-        (lambda p: (p / "assets/images/icon-512.png").unlink(), "is missing"),
-        (_blank_small_icon, "is blank"),
-        (
-            _edit_manifest(
-                lambda s: _first_locale(s).update(
-                    smallIconUri="https://cdn.recovery-coach.app/i.png"
-                )
-            ),
-            "not an icon in the package",
-        ),
-        (
-            _edit_manifest(lambda s: _first_locale(s).update(description="General advice only.")),
-            "lacks the disclaimer",
-        ),
-        (
-            _edit_manifest(
-                lambda s: _first_locale(s).update(
-                    examplePhrases=["Alexa, ask recovery coach should I use ice or heat"]
-                )
-            ),
-            "not a supported",
-        ),
-        (
-            _edit_manifest(
-                lambda s: _first_locale(s)["keywords"].append("recovery-coach.example.com")
-            ),
-            "placeholder",
-        ),
-        (_edit_manifest(lambda s: s["apis"]["custom"].pop("endpoint")), "no endpoint"),
-        (
-            _edit_manifest(lambda s: s["publishingInformation"]["distributionCountries"].pop()),
-            "distributionCountries",
-        ),
-        (_edit_manifest(lambda s: s["privacyAndCompliance"]["locales"].clear()), "no privacy URL"),
-        (
-            lambda p: next((p / "interactionModels/custom").iterdir()).unlink(),
-            "no interaction model for a declared locale",
-        ),
         (
             lambda p: (p / "interactionModels/custom/fr-FR.json").write_text("{}"),
             "fr-FR: a model the manifest does not declare",
         ),
         (lambda p: (p / "skill.json").write_text("{"), "no readable manifest"),
+        (
+            lambda p: (p / "skill.json").write_text(
+                (p / "skill.json").read_text().replace("sore muscles", "coach.example.com")
+            ),
+            "skill.json: a placeholder",
+        ),
     ],
 )
-def test_the_package_check_finds_what_would_fail_certification(
-    tmp_path: Path, damage: Any, problem: str
+def test_the_package_check_finds_what_no_locale_owns(
+    tmp_path: Path, package: Path, damage: Callable[[Path], None], problem: str
 ) -> None:
-    package = built(tmp_path)
-    assert build.check_skill_package(package) == []
-    assert build.main(["check-package", str(package)]) == 0
-    damage(package)
-    problems = build.check_skill_package(package)
-    assert any(problem in found for found in problems), problems
-    assert build.main(["check-package", str(package)]) == 1
+    damaged = tmp_path / "package"
+    subprocess.run(["cp", "-r", str(package), str(damaged)], check=True)
+    damage(damaged)
+    assert any(problem in found for found in package_checks.check_skill_package(damaged))
+
+
+def test_a_locale_without_store_facts_is_refused(package: Path, locale: str) -> None:
+    """A package declaring a locale that responses/ does not support fails its check."""
+    others = {loc: f for loc, f in every_locale().items() if loc != locale}
+    problems = package_checks.check_skill_package(package, others)
+    assert f"{locale}: not a supported locale (no responses/{locale}/locale.toml)" in problems
+
+
+def test_the_endpoint_is_checked_in_the_package(tmp_path: Path, package: Path) -> None:
+    damaged = tmp_path / "package"
+    subprocess.run(["cp", "-r", str(package), str(damaged)], check=True)
+    whole = json.loads((damaged / "skill.json").read_text())
+    whole["manifest"]["apis"]["custom"].pop("endpoint")
+    (damaged / "skill.json").write_text(json.dumps(whole))
+    assert "no endpoint given" in package_checks.check_skill_package(damaged)
 
 
 def test_the_icons_are_drawn_the_same_every_time_and_read_back() -> None:
@@ -372,11 +405,7 @@ def test_the_privacy_notice_names_all_that_is_kept_and_how_to_delete_it() -> Non
     for key in full.to_record():
         assert f"`{key}`" in notice, key
     assert "user id" in notice and "Nutzer-ID" in notice
-    names = {
-        invocation_name(locale): locale
-        for locale in manifest()["publishingInformation"]["locales"]
-        if (REPO / "interaction_model" / f"{locale}.json").is_file()
-    }
+    names = {invocation_name(locale): locale for locale in resources.locales()}
     commands = re.findall(r"`(Alexa, [^`]+)`", notice)
     spoken_in = set()
     for command in commands:
@@ -388,7 +417,7 @@ def test_the_privacy_notice_names_all_that_is_kept_and_how_to_delete_it() -> Non
         assert utterance is not None and utterance.kind == "one_shot", command
         assert utterance.understanding is not None
         assert utterance.understanding.intent == "ForgetProgressIntent", command
-    languages = {locale.split("-")[0] for locale in manifest()["publishingInformation"]["locales"]}
+    languages = {locale.split("-")[0] for locale in resources.locales()}
     assert spoken_in == languages, "one way to delete in each language the skill speaks"
 
 
@@ -407,12 +436,12 @@ def test_the_template_wires_lambda_alexa_and_dynamodb() -> None:
     resources = template()["Resources"]
     function = resources["SkillFunction"]["Properties"]
     assert function["Handler"] == "skill.lambda_function.lambda_handler"
-    assert function["Runtime"] == f"python{build.LAMBDA_PYTHON}"
-    assert (DEPLOY / function["CodeUri"]).resolve() == (build.BUILD / "lambda").resolve()
+    assert function["Runtime"] == f"python{lock.LAMBDA_PYTHON}"
+    assert (DEPLOY / function["CodeUri"]).resolve() == (BUILD / "lambda").resolve()
     assert function["Timeout"] < 8, "Alexa waits 8 seconds"
-    assert function["Architectures"] == ["arm64"] and build.LAMBDA_ARCH == "aarch64"
-    assert build.LAMBDA_PLATFORM == "manylinux2014_aarch64"
-    major, minor = (int(part) for part in build.LAMBDA_PYTHON.split("."))
+    assert function["Architectures"] == ["arm64"] and lock.LAMBDA_ARCH == "aarch64"
+    assert lock.LAMBDA_PLATFORM == "manylinux2014_aarch64"
+    major, minor = (int(part) for part in lock.LAMBDA_PYTHON.split("."))
     assert (major, minor) >= (3, 12), "SnapStart needs Python 3.12 or later"
     assert function["Environment"]["Variables"]["SKILL_DB"] == {
         "Fn::Sub": "dynamodb://${ProgressTable}"
@@ -439,16 +468,72 @@ def test_alexa_calls_a_snapstart_alias_of_a_published_version() -> None:
     assert not [o for o in outputs.values() if "SkillFunction.Arn" in json.dumps(o)]
 
 
+def _statements(policies: list[Any]) -> list[dict[str, Any]]:
+    """Every statement the function's policies grant, SAM policy templates refused: each
+    of those (DynamoDBCrudPolicy and the like) grants more than its name says."""
+    statements = []
+    for policy in policies:
+        assert set(policy) == {"Statement"}, f"a policy that is not inline statements: {policy}"
+        statements += policy["Statement"]
+    return statements
+
+
+def test_the_function_may_only_get_put_and_delete_items_in_its_own_table() -> None:
+    resources = template()["Resources"]
+    granted = _statements(resources["SkillFunction"]["Properties"]["Policies"])
+    assert granted, "the function needs its table"
+    actions: set[str] = set()
+    for statement in granted:
+        assert statement["Effect"] == "Allow"
+        assert statement["Resource"] == {"Fn::GetAtt": ["ProgressTable", "Arn"]}, statement
+        listed = statement["Action"]
+        actions |= {listed} if isinstance(listed, str) else set(listed)
+    assert actions == {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"}
+    assert resources["ProgressTable"]["Type"] == "AWS::DynamoDB::Table"
+
+
+def test_the_table_outlives_the_stack_and_expires_items() -> None:
+    table = template()["Resources"]["ProgressTable"]
+    assert table["DeletionPolicy"] == "Retain"
+    assert table["UpdateReplacePolicy"] == "Retain"
+    properties = table["Properties"]
+    assert properties["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    assert properties["SSESpecification"] == {"SSEEnabled": True}
+
+
+def test_point_in_time_recovery_agrees_with_the_privacy_notice() -> None:
+    """A deleted item stays restorable for up to 35 days under point-in-time recovery: the
+    notice's "deleted at once" holds only with it off, or the notice must say so."""
+    table = template()["Resources"]["ProgressTable"]["Properties"]
+    enabled = table.get("PointInTimeRecoverySpecification", {}).get(
+        "PointInTimeRecoveryEnabled", False
+    )
+    notice = (DEPLOY / "PRIVACY.md").read_text(encoding="utf-8")
+    if enabled:
+        assert "35" in notice and "point-in-time" in notice.lower()
+    else:
+        assert "point-in-time" not in notice.lower()
+        assert "deleted at once" in notice
+
+
+def test_the_function_logs_to_a_group_with_a_retention_period() -> None:
+    resources = template()["Resources"]
+    logging = resources["SkillFunction"]["Properties"]["LoggingConfig"]
+    group = resources[logging["LogGroup"]["Ref"]]
+    assert group["Type"] == "AWS::Logs::LogGroup"
+    assert 1 <= group["Properties"]["RetentionInDays"] <= 90
+
+
 # The Lambda artifact --------------------------------------------------------------------
 
 
 @pytest.mark.slow
 def test_the_lambda_artifact_is_small_and_answers_from_a_clean_directory(tmp_path: Path) -> None:
-    report = build.build_lambda(build.find_python(build.LAMBDA_PYTHON), tmp_path)
+    report = lambda_artifact.build_lambda(lambda_artifact.find_python(lock.LAMBDA_PYTHON), tmp_path)
     answered = report["answered"]
     assert len(answered) == 3 * len(resources.locales()), "a launch, a next, a why per locale"
-    if build.host_platform() != build.LAMBDA_PLATFORM:
-        assert report["answered_by"].startswith(f"a {build.host_platform()} twin")
+    if lambda_artifact.host_platform() != lock.LAMBDA_PLATFORM:
+        assert report["answered_by"].startswith(f"a {lambda_artifact.host_platform()} twin")
     native = report["native_extensions"]
     assert native and set(native.values()) == {"aarch64"}, native
     first = 3 * resources.locales().index(said.LOCALE)
@@ -485,14 +570,14 @@ def test_the_artifact_check_reads_architectures_from_elf_headers(tmp_path: Path)
 
     (tmp_path / "pkg").mkdir()
     good = (
-        tmp_path / "pkg" / f"_x.cpython-{build.LAMBDA_PYTHON.replace('.', '')}-aarch64-linux-gnu.so"
+        tmp_path / "pkg" / f"_x.cpython-{lock.LAMBDA_PYTHON.replace('.', '')}-aarch64-linux-gnu.so"
     )
     good.write_bytes(elf(183))
     (tmp_path / "pkg" / "module.py").write_text("")
-    assert build.check_native(tmp_path) == {"pkg/" + good.name: "aarch64"}
+    assert lambda_artifact.check_native(tmp_path) == {"pkg/" + good.name: "aarch64"}
     (tmp_path / "pkg" / "_y.cpython-313-x86_64-linux-gnu.so").write_bytes(elf(62))
     with pytest.raises(SystemExit, match="x86_64"):
-        build.check_native(tmp_path)
+        lambda_artifact.check_native(tmp_path)
 
 
 # The container image ---------------------------------------------------------------------
