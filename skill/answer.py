@@ -16,6 +16,15 @@ from typing import Any
 from skill.dialogue import Dialogue, Offer
 
 
+class Measure(StrEnum):
+    """What a "how long / how much / how cold / how often" question asks for."""
+
+    TIME = "time"
+    AMOUNT = "amount"
+    TEMPERATURE = "temperature"
+    FREQUENCY = "frequency"
+
+
 class Keep(StrEnum):
     """What happens to the runner's saved place at the end of the turn."""
 
@@ -35,6 +44,8 @@ class Answer:
     ends_session: bool = False
     silent: bool = False  # nothing to say (the session has ended)
     repeats: bool = False  # the last real answer again, led by this kind's few words
+    refuses: bool = False  # "that's not one of the steps": said again, led without agreeing
+    notes: bool = True  # on first contact, the not-medical-advice note may lead it
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model import Response
 
 from skill import turn
+from skill.answer import Answer, Decision
+from skill.compose import compose, respond
 from skill.handlers.builtins import (
     FallbackHandler,
     ForgetProgressHandler,
@@ -45,6 +47,8 @@ from skill.handlers.questions import (
     HeatOrIceHandler,
     HowManyStepsHandler,
     ListStepsHandler,
+    MeasureHandler,
+    MedicalQuestionHandler,
     PainHandler,
     TellMeMoreHandler,
     WhatsLeftHandler,
@@ -75,7 +79,9 @@ REQUEST_HANDLERS: tuple[type[AbstractRequestHandler], ...] = (
     HowManyStepsHandler,
     WhatsLeftHandler,
     HeatOrIceHandler,
+    MeasureHandler,
     PainHandler,
+    MedicalQuestionHandler,
     ForgetProgressHandler,
     HelpHandler,
     YesHandler,
@@ -101,7 +107,10 @@ class SaveTheTurn(AbstractResponseInterceptor):
     session. The error path calls the same `turn.save` (skill.handlers.errors)."""
 
     def process(self, handler_input: HandlerInput, response: Response | None) -> None:
-        turn.save(handler_input)
+        if not turn.save(handler_input):  # a forget that failed never says it is done
+            loaded = turn.turn_of(handler_input)
+            failed = Decision(Answer("forget_failed", notes=False), loaded.state)
+            respond(compose(loaded, failed), handler_input.response_builder)
 
 
 def build_skill(store: AbstractPersistenceAdapter | None = None) -> CustomSkill:

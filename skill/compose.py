@@ -14,15 +14,16 @@ from typing import Any
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
-from skill.answer import Answer, Decision
+from skill.answer import Answer, Decision, Measure
 from skill.content import Content
 from skill.dialogue import Dialogue, LastAnswer, MissLevel, Offer, closing_offer
 from skill.turn import Turn
 
 # Template data that names remedies by id (rendered with the remedies themselves).
 _REMEDY_KEYS = ("remedy", "skipped")
-_REMEDY_LIST_KEYS = ("remaining",)
-_LEVELS = {level.value for level in MissLevel}
+_REMEDY_LIST_KEYS = ("remaining", "listed", "left_out")
+# Template data that is one of a few known words.
+_CHOICES = {"level": {m.value for m in MissLevel}, "measure": {m.value for m in Measure}}
 
 
 @dataclass(frozen=True)
@@ -46,17 +47,20 @@ def compose(turn: Turn, decision: Decision) -> Reply:
     offer = None
     if not answer.ends_session:
         offer = state.offer if answer.keeps_question else answer.asks
-        offer = offer or closing_offer(state.position, turn.content.total)
-    first_contact = not state.noted and not (turn.saved is not None and turn.saved.introduced)
+        offer = offer or closing_offer(state.position, turn.content.total, state.skipped)
+    introduced = state.noted or (turn.saved is not None and turn.saved.introduced)
+    first_contact = answer.notes and not introduced  # never before a goodbye, forget or miss
     data = {**answer.data, "first_contact": first_contact}
-    rendered = render(answer.kind, turn.content, state.position, offer, state.turns % 6, data)
+    at = turn.content.where(state.position, state.skipped)
+    rendered = render(answer.kind, turn.content, at, offer, state.turns % 6, data)
     speech = rendered.speech
     if first_contact:  # where the template placed the note, or else first
-        note = render("note", turn.content, state.position, None, 0, {}).speech
+        note = render("note", turn.content, at, None, 0, {}).speech
         speech = speech if note in speech else f"{note} {speech}"
         state = state.with_note_said()
     if state.would_repeat(speech):  # never the same words twice in a row
-        lead = render("again", turn.content, None, offer, state.turns % 6, {}).speech
+        lead_data = {"refusing": answer.refuses}
+        lead = render("again", turn.content, at, offer, state.turns % 6, lead_data).speech
         speech = f"{lead} {speech}"
     last = None
     if answer.repeatable and not answer.ends_session:
@@ -73,7 +77,7 @@ def compose(turn: Turn, decision: Decision) -> Reply:
         if rendered.card_title and rendered.card_text
         else None
     )
-    directive = _screen(turn, answer.kind, state.position, data) if turn.screen else None
+    directive = _screen(turn, answer.kind, state, data) if turn.screen else None
     return Reply(speech, rendered.reprompt, card, directive, False, replace(decision, state=state))
 
 
@@ -84,24 +88,23 @@ def _repeat(turn: Turn, state: Dialogue) -> Reply:
     if last is None or last.kind not in turn.content.speech.kinds:
         return compose(turn, Decision(Answer("welcome", asks=Offer.BEGIN), state))
     position = turn.content.clamp(last.position)
-    rendered = render(last.kind, turn.content, position, last.offer, last.variant, last.data)
-    lead = render("again", turn.content, None, last.offer, state.turns % 6, {}).speech
+    at = turn.content.where(position, state.skipped)
+    rendered = render(last.kind, turn.content, at, last.offer, last.variant, last.data)
+    lead = render("again", turn.content, at, last.offer, state.turns % 6, {}).speech
     speech = f"{lead} {rendered.speech}"
     state = state.understood().answered(speech, last.offer, None)
-    reprompt = (
-        rendered.reprompt or render("help", turn.content, position, last.offer, 0, {}).reprompt
-    )
+    reprompt = rendered.reprompt or render("help", turn.content, at, last.offer, 0, {}).reprompt
     if not isinstance(reprompt, str):
         reprompt = reprompt.reprompt
     return Reply(speech, reprompt, None, None, False, Decision(Answer("again"), state))
 
 
 def render(
-    kind: str, content: Content, at: int | None, offer: Offer | None, variant: int, data: Any
+    kind: str, content: Content, at: dict[str, Any], offer: Offer | None, variant: int, data: Any
 ) -> Any:
     return content.speech.render(
         kind,
-        at=content.where(at),
+        at=at,
         offer=offer and offer.value,
         # One of a few variants by turn; modulo 6 (every count of options up to three
         # divides it) so that rendered answers are reused rather than redone per turn.
@@ -121,17 +124,18 @@ def template_data(content: Content, data: dict[str, Any]) -> dict[str, Any]:
                 values[key] = remedy
         elif key in _REMEDY_LIST_KEYS and isinstance(value, list):
             values[key] = [r for r in map(content.remedy, value) if r is not None]
-        elif isinstance(value, bool | int) or (key == "level" and value in _LEVELS):
+        elif isinstance(value, bool | int) or value in _CHOICES.get(key, ()):
             values[key] = value
     return values
 
 
-def _screen(turn: Turn, kind: str, position: int | None, data: dict[str, Any]) -> Any:
+def _screen(turn: Turn, kind: str, state: Dialogue, data: dict[str, Any]) -> Any:
     from skill import screens  # only for devices with a screen
 
     words = screens.ScreenWords.for_locale(turn.content.locale)
     remedy = turn.content.remedy(data.get("remedy"))
-    return screens.render(kind, words, turn.content.remedies, position, remedy)
+    remedies = turn.content.remedies
+    return screens.render(kind, words, remedies, state.position, remedy, state.skipped)
 
 
 def respond(reply: Reply, builder: Any) -> Response:

@@ -23,6 +23,7 @@ class Remedy:
     step: str
     why: str
     more: str
+    dose: str  # what the article says when asked how long, how much, how cold or how often
 
     @property
     def phrases(self) -> list[str]:
@@ -65,14 +66,19 @@ class Content:
             return None
         return position if 1 <= position <= self.total else None
 
-    def where(self, position: int | None) -> dict[str, object]:
-        """What every template may use to say where the runner is."""
-        if position is None:
-            upcoming: Remedy | None = self.remedy_at(1)
-        else:
-            upcoming = self.remedy_at(position + 1) if position < self.total else None
-        remedy = None if position is None else self.remedy_at(position)
-        return {"number": position, "total": self.total, "remedy": remedy, "next": upcoming}
+    def where(
+        self, position: int | None, skipped: frozenset[int] = frozenset()
+    ) -> dict[str, object]:
+        """What every template may use to say where the runner is, and what comes next
+        (the next step not left out)."""
+        start = 1 if position is None else position + 1
+        coming = next((n for n in range(start, self.total + 1) if n not in skipped), None)
+        return {
+            "number": position,
+            "total": self.total,
+            "remedy": None if position is None else self.remedy_at(position),
+            "next": None if coming is None else self.remedy_at(coming),
+        }
 
     def remedy(self, remedy_id: object) -> Remedy | None:
         """The remedy with this id, or None (for any other value)."""

@@ -99,6 +99,7 @@ class Dialogue:
     noted: bool = False  # the not-medical-advice note was said in this session
     turns: int = 0  # answers given this session: picks among a template's variants
     previous: int | None = None  # a checksum of the answer just given, never said twice
+    skipped: frozenset[int] = frozenset()  # steps the runner chose to leave out this run
 
     # Transitions ----------------------------------------------------------------------
 
@@ -106,6 +107,15 @@ class Dialogue:
         """The runner is somewhere new: what was talked about there is done with."""
         topic = self.topic if position == self.position else None
         return replace(self, position=position, topic=topic)
+
+    def leaving_out(self, number: int) -> Self:
+        return replace(self, skipped=self.skipped | {number})
+
+    def bringing_back(self, number: int | None) -> Self:
+        return replace(self, skipped=self.skipped - {number})
+
+    def with_skips(self, skipped: frozenset[int]) -> Self:
+        return replace(self, skipped=skipped)
 
     def about(self, remedy_id: str | None) -> Self:
         return replace(self, topic=remedy_id)
@@ -160,6 +170,8 @@ class Dialogue:
             attributes["noted"] = True
         if self.previous is not None:
             attributes["previous"] = self.previous
+        if self.skipped:
+            attributes["skipped"] = sorted(self.skipped)
         return attributes
 
     @classmethod
@@ -176,6 +188,7 @@ class Dialogue:
             noted=attributes.get("noted") is True,
             turns=attributes["turns"] % 1000 if _whole(attributes.get("turns")) else 0,
             previous=attributes["previous"] if _whole(attributes.get("previous")) else None,
+            skipped=steps(attributes.get("skipped"), total),
         )
 
 
@@ -183,12 +196,20 @@ def checksum(speech: str) -> int:
     return zlib.crc32(speech.encode("utf-8"))
 
 
-def closing_offer(position: int | None, total: int) -> Offer:
+def steps(value: object, total: int) -> frozenset[int]:
+    """Step numbers read back tolerantly (anything odd is dropped)."""
+    if not isinstance(value, list):
+        return frozenset()
+    return frozenset(n for n in value[:total] if _whole(n) and 1 <= n <= total)
+
+
+def closing_offer(position: int | None, total: int, skipped: frozenset[int] = frozenset()) -> Offer:
     """The question an answer ends with when it asks nothing in particular: to begin, to
-    move on from a step, or to finish after the last one."""
+    move on from a step, or to finish after the last one not left out."""
     if position is None:
         return Offer.BEGIN
-    return Offer.FINISH if position >= total else Offer.NEXT
+    ahead = (n for n in range(position + 1, total + 1) if n not in skipped)
+    return Offer.NEXT if next(ahead, None) is not None else Offer.FINISH
 
 
 _OFFERS = {offer.value: offer for offer in Offer}

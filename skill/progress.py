@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from skill.dialogue import steps
+
 # A runner coming back within this window is offered to pick up where they stopped;
 # after it, the soreness (and the run) is another day's, so the routine starts fresh.
 RESUME_WINDOW = timedelta(hours=24)
@@ -21,6 +23,7 @@ class Progress:
     step: int | None = None
     saved_at: int | None = None  # seconds since the epoch
     introduced: bool = False
+    skipped: frozenset[int] = frozenset()  # steps the runner chose to leave out of this run
 
     @classmethod
     def from_record(cls, record: object, total: int) -> Progress:
@@ -33,6 +36,7 @@ class Progress:
             step=step if isinstance(step, int) and 1 <= step <= total else None,
             saved_at=saved_at if isinstance(saved_at, int) else None,
             introduced=record.get("introduced") is True,
+            skipped=steps(record.get("skipped"), total),
         )
 
     def to_record(self) -> dict[str, Any]:
@@ -41,20 +45,25 @@ class Progress:
             record["step"] = self.step
         if self.saved_at is not None:
             record["saved_at"] = self.saved_at
+        if self.skipped:
+            record["skipped"] = sorted(self.skipped)
         return record
 
-    def after(self, step: int | None, clear: bool, heard_note: bool, now: int) -> Progress | None:
+    def after(
+        self, step: int | None, skipped: frozenset[int], clear: bool, heard_note: bool, now: int
+    ) -> Progress | None:
         """The record after a turn that left the runner at `step` (None: nowhere this
-        session, so the saved step stays, unless `clear`); None if nothing changed."""
-        step = self.step if step is None and not clear else step
+        session, so the saved place stays, unless `clear`); None if nothing changed."""
+        if step is None and not clear:
+            step, skipped = self.step, self.skipped
         introduced = self.introduced or heard_note
-        if (step, introduced) == (self.step, self.introduced):
+        if (step, skipped, introduced) == (self.step, self.skipped, self.introduced):
             return None
-        return Progress(step=step, saved_at=now, introduced=introduced)
+        return Progress(step=step, saved_at=now, introduced=introduced, skipped=skipped)
 
     def summary(self) -> dict[str, Any]:
         """What a session keeps of the record, so later turns need not read the store."""
-        return {"step": self.step, "introduced": self.introduced}
+        return {"step": self.step, "introduced": self.introduced, "skipped": sorted(self.skipped)}
 
     def resumable_step(self, now: int, total: int) -> int | None:
         """The step to offer to pick up at: mid-routine, and recent enough."""

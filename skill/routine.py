@@ -2,7 +2,9 @@
 
 Nothing here knows the SDK or any words. A position is the 1-based number of the
 step last read out, or None before the first step. Every move returns where the
-runner ends up and what happened, so a handler only has to pick the words.
+runner ends up and what happened, so a handler only has to pick the words. Steps the
+runner chose to leave out (`skipped`, step numbers) are passed over by next, previous
+and what is left; going to one by name or number brings it back (the handler's job).
 """
 
 from __future__ import annotations
@@ -31,18 +33,27 @@ def clamp(position: object, total: int) -> int | None:
     return position if 1 <= position <= total else None
 
 
-def next_step(position: int | None, total: int) -> Move:
-    if position is None:
-        return Move(1, Outcome.STEP)
-    if position >= total:
+def following(
+    position: int | None, total: int, skipped: frozenset[int] = frozenset()
+) -> int | None:
+    """The next step not left out, after `position` (None: from the start); None if none."""
+    start = 1 if position is None else position + 1
+    return next((n for n in range(start, total + 1) if n not in skipped), None)
+
+
+def next_step(position: int | None, total: int, skipped: frozenset[int] = frozenset()) -> Move:
+    number = following(position, total, skipped)
+    if number is None:
         return Move(position, Outcome.PAST_END)
-    return Move(position + 1, Outcome.STEP)
+    return Move(number, Outcome.STEP)
 
 
-def previous_step(position: int | None, total: int) -> Move:
-    if position is None or position <= 1:
+def previous_step(position: int | None, total: int, skipped: frozenset[int] = frozenset()) -> Move:
+    before = range((position or 1) - 1, 0, -1)
+    number = next((n for n in before if n not in skipped), None)
+    if number is None:
         return Move(position, Outcome.BEFORE_START)
-    return Move(position - 1, Outcome.STEP)
+    return Move(number, Outcome.STEP)
 
 
 def go_to(position: int | None, number: int, total: int) -> Move:
@@ -55,7 +66,7 @@ def start_over() -> Move:
     return Move(1, Outcome.STEP)
 
 
-def remaining(position: int | None, total: int) -> list[int]:
-    """The step numbers still to come after the current one."""
+def remaining(position: int | None, total: int, skipped: frozenset[int] = frozenset()) -> list[int]:
+    """The step numbers still to come after the current one, those left out left out."""
     start = 1 if position is None else position + 1
-    return list(range(start, total + 1))
+    return [n for n in range(start, total + 1) if n not in skipped]

@@ -64,6 +64,7 @@ def render(
     remedies: tuple[Remedy, ...],
     position: int | None,
     remedy: Remedy | None = None,
+    skipped: frozenset[int] = frozenset(),
 ) -> RenderDocumentDirective | None:
     """The directive for an answer of this kind, or None if it has no screen."""
     screen = SCREEN_FOR_KIND.get(kind)
@@ -72,7 +73,7 @@ def render(
     elif screen == "why" and remedy is not None:
         data = why_data(words, remedy)
     elif screen == "overview":
-        data = overview_data(words, remedies, position)
+        data = overview_data(words, remedies, position, skipped)
     else:
         return None
     # Imported here: the APL package loads every APL model class, which voice-only
@@ -114,11 +115,17 @@ def why_data(words: ScreenWords, remedy: Remedy) -> dict[str, Any]:
 
 
 def overview_data(
-    words: ScreenWords, remedies: tuple[Remedy, ...], position: int | None
+    words: ScreenWords,
+    remedies: tuple[Remedy, ...],
+    position: int | None,
+    skipped: frozenset[int] = frozenset(),
 ) -> dict[str, Any]:
+    """Every step in the article's numbering, each marked done, current, left out or to come."""
     current = position or 0
 
     def mark(number: int) -> str:
+        if number in skipped and number != current:
+            return words("skipped_mark")
         if number < current:
             return words("done_mark")
         return words("current_mark") if number == current else words("upcoming_mark")

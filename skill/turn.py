@@ -100,12 +100,13 @@ def load(handler_input: HandlerInput) -> Turn:
     return turn
 
 
-def save(handler_input: HandlerInput) -> None:
+def save(handler_input: HandlerInput) -> bool:
     """The end of every turn: the runner's progress to the store, if it changed, and the
-    dialogue to the session. With nothing decided (the error path), nothing changes."""
+    dialogue to the session. With nothing decided (the error path), nothing changes.
+    False when a forget could not be done (the session then stays as it was)."""
     turn = turn_of(handler_input)
     if (decision := turn.outcome) is None:
-        return  # the session attributes go back as they came
+        return True  # the session attributes go back as they came
     manager = handler_input.attributes_manager
     saved = turn.saved
     if saved is not None and decision.keep is Keep.FORGET:
@@ -114,11 +115,13 @@ def save(handler_input: HandlerInput) -> None:
             saved = Progress()
         except Exception as error:
             turn.fault("delete", error)
-            saved = None
+            turn.outcome = None
+            return False
     elif saved is not None:
         state = decision.state
         heard_note = state.noted and not turn.state.noted  # the note was said in this turn
-        progress = saved.after(state.position, decision.keep is Keep.CLEAR, heard_note, turn.now)
+        clear = decision.keep is Keep.CLEAR
+        progress = saved.after(state.position, state.skipped, clear, heard_note, turn.now)
         if progress is not None:
             try:
                 manager.persistent_attributes = progress.to_record()
@@ -130,6 +133,7 @@ def save(handler_input: HandlerInput) -> None:
     turn.session.update(decision.state.to_attributes())
     if saved is not None:
         turn.session[SAVED] = saved.summary()
+    return True
 
 
 def _session_attributes(handler_input: HandlerInput) -> dict[str, Any]:

@@ -40,4 +40,5 @@ def step(number: int) -> str:
 WELCOME = first_sentence("welcome")
 NOTE = first_sentence("note")
 FORGOTTEN = first_sentence("forgotten")
+FORGET_FAILED = first_sentence("forget_failed")
 FINISHED = first_sentence("finished", CONTENT.total)

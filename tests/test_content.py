@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from skill import resources
+from skill.answer import Measure
 from skill.content import Content, content_for, load_remedies
 from skill.speech import ssml_to_text
 from tests.checks import ALLOWED_SSML_TAGS, ONE_BREATH_WORDS, ssml_tags
@@ -23,6 +24,7 @@ SAID_ONLY_AT_A_STEP = {"step", "welcome_back"}
 OFFERS_AT_ANY_PLACE = (None, "begin", "start_over", "list", "which_step")
 OFFERS_AT_A_STEP = ("next", "finish", "resume")
 MISS_LEVELS = ("resteer", "examples", "offer_list")
+MEASURES = tuple(measure.value for measure in Measure)
 
 
 def places(content: Content) -> list[dict[str, Any]]:
@@ -56,6 +58,9 @@ def renderings(content: Content):  # type: ignore[no-untyped-def]
             "remaining": content.remedies[(at["number"] or 0) :],
             "level": MISS_LEVELS[0],
             "variant": 0,
+            "measure": MEASURES[0],
+            "listed": content.remedies,
+            "left_out": (),
         }
         variations: list[dict[str, Any]] = [{}]
         if kind == "fallback":
@@ -65,6 +70,17 @@ def renderings(content: Content):  # type: ignore[no-untyped-def]
                 {}, {"skipped": content.remedies[0]}, {"resumed": True}, {"fresh": True},
                 {"restarted": True}, {"stayed": True, "variant": 1},
             ]  # fmt: skip
+        elif kind == "no_measure":
+            variations = [{"measure": measure} for measure in MEASURES]
+        elif kind == "overview":
+            left_out = content.remedies[1:3]
+            listed = tuple(r for r in content.remedies if r not in left_out)
+            variations = [{}, {"left_out": left_out[:1], "listed": listed + left_out[1:]},
+                          {"left_out": left_out, "listed": listed}]  # fmt: skip
+        elif kind == "again":
+            variations = [
+                {"refusing": refusing, "variant": v} for refusing in (False, True) for v in range(3)
+            ]
         elif offer in (None, "next"):
             variations = [{"variant": v} for v in range(3)]
         for variation in variations:
@@ -130,7 +146,7 @@ def test_every_locale_has_the_same_remedies_and_kinds() -> None:
 
 def test_every_kind_the_code_asks_for_has_a_template_and_every_template_is_used() -> None:
     code = "\n".join(path.read_text() for path in SKILL_CODE.rglob("*.py"))
-    asked = set(re.findall(r"\b(?:say|aside|finish|render|Answer)\(\s*\"(\w+)\"", code))
+    asked = set(re.findall(r"\b(?:say|aside|refuse|finish|render|Answer)\(\s*\"(\w+)\"", code))
     asked |= set(re.findall(r'\bkind = "(\w+)"', code))
     for locale in LOCALES:
         kinds = set(content_for(locale).speech.kinds)

@@ -24,6 +24,7 @@ short = "an easy walk"
 step = "Go for a short, easy walk, at a gentle pace."
 why = "Moving gently keeps the blood flowing to your legs."
 more = "Keep it short and easy: it is a walk, not another workout."
+dose = "keep it short and easy."
 """
 
 

@@ -204,8 +204,10 @@ class FlakyStore(AbstractPersistenceAdapter):
         *,
         fail_reads: bool = False,
         fail_writes: bool = False,
+        fail_deletes: bool = False,
     ) -> None:
         self.inner, self.fail_reads, self.fail_writes = inner, fail_reads, fail_writes
+        self.fail_deletes = fail_deletes
 
     def get_attributes(self, request_envelope: Any) -> Any:
         if self.fail_reads:
@@ -218,11 +220,29 @@ class FlakyStore(AbstractPersistenceAdapter):
         self.inner.save_attributes(request_envelope, attributes)
 
     def delete_attributes(self, request_envelope: Any) -> None:
+        if self.fail_deletes:
+            raise ConnectionError("store unreachable")
         self.inner.delete_attributes(request_envelope)
 
 
 def faults(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage() for r in caplog.records if "progress store" in r.getMessage()]
+
+
+def test_a_forget_that_failed_never_says_it_is_done(
+    store: AbstractPersistenceAdapter, caplog: pytest.LogCaptureFixture
+) -> None:
+    good = Runner(store)
+    good.say("open recovery coach", "go to step four", "stop")
+    runner = Runner(FlakyStore(store, fail_deletes=True))
+    with caplog.at_level(logging.WARNING):
+        runner.say("open recovery coach")
+        answer = runner.say("forget my progress")
+    assert said.FORGOTTEN not in answer
+    assert answer.startswith(said.FORGET_FAILED)
+    assert len(faults(caplog)) == 1
+    assert good.stored()["step"] == 4, "nothing was deleted, and nothing claims it was"
+    assert "step 4" in runner.say("where was I").lower(), "the session still knows the place"
 
 
 def test_a_store_that_cannot_be_read_is_never_written_over(

@@ -19,6 +19,7 @@ from skill.app import build_skill
 from skill.content import content_for
 from skill.lambda_function import handler_for
 from skill.simulator.device import SimulatedDevice, Turn
+from skill.speech import ssml_to_text
 from tests.checks import check_response
 
 DEPTH = 4  # turns after the welcome
@@ -51,6 +52,10 @@ def moves(locale: str) -> list[tuple[str, dict[str, str]]]:
         ("WhereAmIIntent", {}),
         ("ResumeIntent", {}),
         ("PainIntent", {}),
+        ("MedicalQuestionIntent", {}),
+        ("HowLongIntent", {}),
+        ("HowOftenIntent", {"remedy": named}),
+        ("HowMuchIntent", {"remedy": "zzz"}),
         ("HeatOrIceIntent", {}),
         ("ListStepsIntent", {}),
         ("SomeIntentFromANewerModel", {}),
@@ -66,9 +71,41 @@ def sentences(speech: str) -> list[str]:
     return [s.strip() for s in SENTENCE.split(speech) if s.strip()]
 
 
-def check_reads_like_a_coach(turn: Turn, previous: str | None, where: str) -> None:
+REFUSALS = ("unknown_remedy", "out_of_range", "at_start", "not_here")  # kinds that say no
+
+
+def leads_and_refusals(locale: str) -> tuple[set[str], set[str]]:
+    """The agreeing leads ("Sure.") the skill may put before words said again, and the
+    first sentence of each refusal, rendered from the locale's own templates."""
+    content = content_for(locale)
+    places = [content.where(None), *(content.where(n) for n in range(1, content.total + 1))]
+    leads = {
+        content.speech.render("again", at=places[0], offer=None, variant=v).speech for v in range(6)
+    }
+    openings = set()
+    for kind in REFUSALS:
+        for at in places:
+            said = content.speech.render(kind, at=at, offer=None, variant=0).speech
+            openings.add(sentences(ssml_to_text(said))[0])
+    return leads, openings
+
+
+def check_reads_like_a_coach(
+    turn: Turn, previous: str | None, where: str, leads: tuple[set[str], set[str]] = (set(), set())
+) -> None:
     check_response(turn)
     speech = turn.speech or ""
+    if turn.end_session is False:
+        assert speech.endswith("?"), (
+            f"{where}: the microphone stays open with no question: {speech!r}"
+        )
+    agreeing, refusals = leads
+    for lead in agreeing:
+        if speech.startswith(lead):
+            rest = speech.removeprefix(lead).strip()
+            assert not any(rest.startswith(r) for r in refusals), (
+                f"{where}: agrees, then refuses: {speech!r}"
+            )
     assert speech != previous, f"{where}: the same answer twice in a row: {speech!r}"
     assert speech.count("?") <= 1, f"{where}: more than one question: {speech!r}"
     if "?" in speech:
@@ -94,9 +131,10 @@ def state_key(attributes: dict[str, Any]) -> tuple[Any, ...]:
 
 def test_every_path_reads_like_a_coach(locale: str) -> None:
     send = door()
+    leads = leads_and_refusals(locale)
     device = SimulatedDevice(locale=locale, send=send)
     welcome = device.launch()
-    check_reads_like_a_coach(welcome, None, "launch")
+    check_reads_like_a_coach(welcome, None, "launch", leads)
     queue = deque([(dict(device.attributes), welcome.speech, ("launch",))])
     seen = {state_key(device.attributes)}
     walked = 0
@@ -108,7 +146,7 @@ def test_every_path_reads_like_a_coach(locale: str) -> None:
             turn = branch.intent(intent, slots)
             walked += 1
             where = " > ".join((*path, f"{intent}{slots or ''}"))
-            check_reads_like_a_coach(turn, previous, where)
+            check_reads_like_a_coach(turn, previous, where, leads)
             key = state_key(branch.attributes)
             if turn.end_session is False and len(path) <= DEPTH and key not in seen:
                 seen.add(key)

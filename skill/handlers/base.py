@@ -59,7 +59,12 @@ def say(
 ) -> Decision:
     """An answer of this kind that keeps the session open, closing with `asks` (or the
     question that fits where the runner is)."""
-    return Decision(Answer(kind, data, asks=asks), state, keep)
+    return Decision(Answer(kind, data, asks=asks, notes=keep is not Keep.FORGET), state, keep)
+
+
+def refuse(kind: str, state: Dialogue, *, asks: Offer | None = None) -> Decision:
+    """ "That's not one of the steps": no agreement before it, and no note."""
+    return Decision(Answer(kind, asks=asks, refuses=True, notes=False, repeatable=False), state)
 
 
 def aside(kind: str, state: Dialogue, **data: Any) -> Decision:
@@ -68,8 +73,8 @@ def aside(kind: str, state: Dialogue, **data: Any) -> Decision:
 
 
 def finish(kind: str, state: Dialogue) -> Decision:
-    """An answer that ends the session."""
-    return Decision(Answer(kind, ends_session=True, repeatable=False), state)
+    """An answer that ends the session (a goodbye carries no note)."""
+    return Decision(Answer(kind, ends_session=True, repeatable=False, notes=False), state)
 
 
 def _slot(request: Any, name: str) -> Any:

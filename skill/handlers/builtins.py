@@ -8,8 +8,9 @@ from typing import Any
 from skill import routine
 from skill.answer import Answer, Decision, Keep
 from skill.dialogue import MissLevel, Offer
-from skill.handlers.base import Handler, IntentHandler, aside, finish, say
-from skill.handlers.navigation import read_move
+from skill.handlers.base import Handler, IntentHandler, aside, finish, refuse, say
+from skill.handlers.navigation import next_step, read_move, start_over
+from skill.handlers.questions import overview
 from skill.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -40,28 +41,35 @@ class YesHandler(IntentHandler):
         offer = turn.state.offer
         if offer is Offer.RESUME:
             return say("step", turn.state, resumed=True)
-        if offer in (Offer.BEGIN, Offer.START_OVER):
-            return read_move(turn, routine.start_over())
+        if offer is Offer.BEGIN:
+            return read_move(turn, routine.next_step(None, turn.content.total, turn.state.skipped))
+        if offer is Offer.START_OVER:
+            return start_over(turn)
         if offer is Offer.NEXT:
-            return read_move(turn, routine.next_step(turn.position, turn.content.total))
+            return next_step(turn)
         if offer is Offer.FINISH:
             return finish("goodbye", turn.state)
         if offer is Offer.LIST:
-            return say("overview", turn.state)
+            return overview(turn)
         return aside("no_question", turn.state)
 
 
 class NoHandler(IntentHandler):
     """No to the question just asked: to picking up, a fresh start (and it says so); to
-    moving on or finishing, no rush; to beginning or starting over, goodbye."""
+    moving on, the session closes with the place kept and how to come back; to finishing,
+    which step then; to beginning or starting over, goodbye."""
 
     intents = ("AMAZON.NoIntent",)
 
     def decide(self, turn: Turn, request: Any) -> Decision:
         offer = turn.state.offer
         if offer is Offer.RESUME:
-            return read_move(turn, routine.start_over(), fresh=True)
-        if offer in (Offer.NEXT, Offer.FINISH, Offer.LIST, Offer.WHICH_STEP):
+            return start_over(turn, fresh=True)
+        if offer is Offer.NEXT:  # not ready to move on: the place is kept for later
+            return finish("paused", turn.state)
+        if offer is Offer.FINISH:  # not finishing: which step, then?
+            return say("no_rush", turn.state, asks=Offer.WHICH_STEP)
+        if offer in (Offer.LIST, Offer.WHICH_STEP):
             return say("no_rush", turn.state)
         if offer is not None:
             return finish("goodbye", turn.state)
@@ -81,6 +89,7 @@ def missed(turn: Turn) -> Decision:
         keeps_question=asks is None,
         repeatable=False,
         understood=False,
+        notes=False,
     )
     return Decision(answer, state)
 
@@ -101,7 +110,7 @@ class UnknownIntentHandler(Handler):
         return getattr(request, "object_type", None) == "IntentRequest"
 
     def decide(self, turn: Turn, request: Any) -> Decision:
-        return Decision(Answer("not_here", repeatable=False), turn.state)
+        return refuse("not_here", turn.state)
 
 
 class ForgetProgressHandler(IntentHandler):

@@ -7,7 +7,7 @@ from typing import Any
 from skill import routine
 from skill.answer import Decision, Keep
 from skill.dialogue import Offer
-from skill.handlers.base import Handler, IntentHandler, finish, say
+from skill.handlers.base import Handler, IntentHandler, aside, finish, say
 from skill.handlers.navigation import read_move
 from skill.progress import Progress
 from skill.turn import Turn
@@ -22,9 +22,11 @@ class LaunchHandler(Handler):
         return getattr(request, "object_type", None) == "LaunchRequest"
 
     def decide(self, turn: Turn, request: Any) -> Decision:
-        step = (turn.saved or Progress()).resumable_step(turn.now, turn.content.total)
+        saved = turn.saved or Progress()
+        step = saved.resumable_step(turn.now, turn.content.total)
         if step is not None:
-            return say("welcome_back", turn.state.moved_to(step), asks=Offer.RESUME)
+            state = turn.state.moved_to(step).with_skips(saved.skipped)
+            return say("welcome_back", state, asks=Offer.RESUME)
         return say("welcome", turn.state.moved_to(None), asks=Offer.BEGIN, keep=Keep.CLEAR)
 
 
@@ -35,8 +37,8 @@ class StartRoutineHandler(IntentHandler):
 
     def decide(self, turn: Turn, request: Any) -> Decision:
         if turn.position is None:
-            return read_move(turn, routine.start_over())
-        return say("step", turn.state, stayed=True)
+            return read_move(turn, routine.next_step(None, turn.content.total, turn.state.skipped))
+        return aside("sore", turn.state)
 
 
 class NavigateHomeHandler(IntentHandler):

@@ -6,37 +6,46 @@ from typing import Any
 
 from skill import routine
 from skill.answer import Answer, Decision
-from skill.dialogue import Offer
-from skill.handlers.base import IntentHandler, named_step, say, slot_number
+from skill.dialogue import Dialogue, Offer
+from skill.handlers.base import IntentHandler, named_step, refuse, say, slot_number
 from skill.routine import Move, Outcome
 from skill.turn import Turn
 
 
-def read_move(turn: Turn, move: Move, **data: Any) -> Decision:
+def read_move(turn: Turn, move: Move, state: Dialogue | None = None, **data: Any) -> Decision:
     """Say what a move led to (and that it led nowhere new, if so)."""
     stayed = move.position == turn.position
-    state = turn.state.moved_to(move.position)
+    state = (state or turn.state).moved_to(move.position)
     if move.outcome is Outcome.STEP:
         return say("step", state, stayed=stayed, **data)
     if move.outcome is Outcome.PAST_END:
         return say("finished", state, asks=Offer.START_OVER)
     if move.outcome is Outcome.BEFORE_START:
-        return say("at_start", state)
-    return say("out_of_range", state, asks=Offer.WHICH_STEP)
+        return refuse("at_start", state)
+    return refuse("out_of_range", state, asks=Offer.WHICH_STEP)
 
 
 def go_to_step(turn: Turn, number: int) -> Decision:
-    return read_move(turn, routine.go_to(turn.position, number, turn.content.total))
+    """A step by number or name: read it, and back in the run if it was left out."""
+    move = routine.go_to(turn.position, number, turn.content.total)
+    return read_move(turn, move, turn.state.bringing_back(move.position))
 
 
 def next_step(turn: Turn) -> Decision:
     if turn.state.offer is Offer.RESUME:
         return say("step", turn.state, resumed=True)
-    return read_move(turn, routine.next_step(turn.position, turn.content.total))
+    skipped = turn.state.skipped
+    return read_move(turn, routine.next_step(turn.position, turn.content.total, skipped))
 
 
 def previous_step(turn: Turn) -> Decision:
-    return read_move(turn, routine.previous_step(turn.position, turn.content.total))
+    skipped = turn.state.skipped
+    return read_move(turn, routine.previous_step(turn.position, turn.content.total, skipped))
+
+
+def start_over(turn: Turn, **data: Any) -> Decision:
+    """The first step, with nothing left out any more."""
+    return read_move(turn, routine.start_over(), turn.state.with_skips(frozenset()), **data)
 
 
 class NextHandler(IntentHandler):
@@ -59,7 +68,7 @@ class StartOverHandler(IntentHandler):
     intents = ("AMAZON.StartOverIntent",)
 
     def decide(self, turn: Turn, request: Any) -> Decision:
-        return read_move(turn, routine.start_over(), restarted=True)
+        return start_over(turn, restarted=True)
 
 
 class RepeatHandler(IntentHandler):
@@ -81,7 +90,7 @@ class GoToStepHandler(IntentHandler):
         if number is None:
             number = slot_number(request, "ordinal")
         if number is None:
-            return say("out_of_range", turn.state, asks=Offer.WHICH_STEP)
+            return refuse("out_of_range", turn.state, asks=Offer.WHICH_STEP)
         return go_to_step(turn, number)
 
 
@@ -103,21 +112,26 @@ class GoToRemedyHandler(IntentHandler):
     def decide(self, turn: Turn, request: Any) -> Decision:
         number = named_step(turn, request)
         if number is None:
-            return say("unknown_remedy", turn.state)
+            return refuse("unknown_remedy", turn.state)
         return go_to_step(turn, number)
 
 
 class SkipRemedyHandler(IntentHandler):
-    """ "Skip the massage": on to the step after the one named."""
+    """ "Skip the massage": said at the massage, on to the next step; said of any other,
+    the massage is left out of this run (next, the list and what is left pass it over)
+    until the runner goes to it or starts over."""
 
     intents = ("SkipRemedyIntent",)
 
     def decide(self, turn: Turn, request: Any) -> Decision:
         number = named_step(turn, request)
         if number is None:
-            return say("unknown_remedy", turn.state)
+            return refuse("unknown_remedy", turn.state)
         skipped = turn.content.remedy_at(number).id
-        return read_move(turn, routine.next_step(number, turn.content.total), skipped=skipped)
+        if number == turn.position:
+            move = routine.next_step(number, turn.content.total, turn.state.skipped)
+            return read_move(turn, move, skipped=skipped)
+        return say("left_out", turn.state.leaving_out(number), remedy=skipped)
 
 
 class ResumeHandler(IntentHandler):

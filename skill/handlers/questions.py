@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from skill import routine
-from skill.answer import Decision
-from skill.handlers.base import IntentHandler, named_step, say, slot_text
+from skill.answer import Decision, Measure
+from skill.handlers.base import IntentHandler, aside, named_step, refuse, say, slot_text
 from skill.turn import Turn
 
 
@@ -16,7 +16,7 @@ class _AboutRemedyHandler(IntentHandler):
     def decide(self, turn: Turn, request: Any) -> Decision:
         heard, number = slot_text(request, "remedy"), named_step(turn, request)
         if heard and number is None:
-            return say("unknown_remedy", turn.state)
+            return refuse("unknown_remedy", turn.state)
         # The remedy the question names, or else the one last talked about, or the step's.
         remedy = turn.content.remedy_at(number) if number else turn.topic
         if remedy is None:
@@ -38,11 +38,19 @@ class TellMeMoreHandler(_AboutRemedyHandler):
     kind = "more"
 
 
+def overview(turn: Turn) -> Decision:
+    """All the steps, those left out this run named apart."""
+    ids = [remedy.id for remedy in turn.content.remedies]
+    left_out = [ids[n - 1] for n in sorted(turn.state.skipped)]
+    listed = [i for i in ids if i not in left_out]
+    return say("overview", turn.state, listed=listed, left_out=left_out)
+
+
 class ListStepsHandler(IntentHandler):
     intents = ("ListStepsIntent",)
 
     def decide(self, turn: Turn, request: Any) -> Decision:
-        return say("overview", turn.state)
+        return overview(turn)
 
 
 class HowManyStepsHandler(IntentHandler):
@@ -58,7 +66,7 @@ class WhatsLeftHandler(IntentHandler):
     def decide(self, turn: Turn, request: Any) -> Decision:
         content = turn.content
         state = turn.state.moved_to(content.clamp(turn.known_position()))
-        numbers = routine.remaining(state.position, content.total)
+        numbers = routine.remaining(state.position, content.total, state.skipped)
         return say("left", state, remaining=[content.remedy_at(n).id for n in numbers])
 
 
@@ -79,10 +87,44 @@ class WhereAmIHandler(IntentHandler):
 
 
 class PainHandler(IntentHandler):
-    """ "My knee really hurts", "is this medical advice?": what the skill can and cannot
-    offer, then the way back to the steps."""
+    """ "My knee really hurts", "I think I pulled something": sympathy, what the skill can
+    and cannot offer, then the way back to the steps."""
 
     intents = ("PainIntent",)
 
     def decide(self, turn: Turn, request: Any) -> Decision:
         return say("safety", turn.state)
+
+
+class MedicalQuestionHandler(IntentHandler):
+    """ "Is that safe?", "are you a doctor?": general advice, not medical advice, with no
+    sympathy for a pain nobody mentioned; the question open before stays open."""
+
+    intents = ("MedicalQuestionIntent",)
+
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        return aside("general_advice", turn.state)
+
+
+class MeasureHandler(IntentHandler):
+    """ "How long should I sit in the ice bath?", "how much should I drink?": the article
+    gives no time, amount, temperature or frequency; the answer says so, then what it does
+    say about the remedy asked about (or the one talked about)."""
+
+    intents = ("HowLongIntent", "HowMuchIntent", "HowColdIntent", "HowOftenIntent")
+    measures: ClassVar[dict[str, Measure]] = {
+        "HowLongIntent": Measure.TIME,
+        "HowMuchIntent": Measure.AMOUNT,
+        "HowColdIntent": Measure.TEMPERATURE,
+        "HowOftenIntent": Measure.FREQUENCY,
+    }
+
+    def decide(self, turn: Turn, request: Any) -> Decision:
+        heard, number = slot_text(request, "remedy"), named_step(turn, request)
+        if heard and number is None:
+            return refuse("unknown_remedy", turn.state)
+        remedy = turn.content.remedy_at(number) if number else turn.topic
+        if remedy is None:
+            return say("why_which", turn.state)
+        measure = self.measures[request.intent.name].value
+        return say("no_measure", turn.state.about(remedy.id), remedy=remedy.id, measure=measure)
