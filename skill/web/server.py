@@ -68,7 +68,8 @@ def serve(
                     f"!! WARNING: the page is listening on {host}, not only on this computer.",
                     "!! Anyone who can reach this address can talk to the skill as you,",
                     "!! read and delete your progress. There is no login and no TLS.",
-                    "!! Use --host 127.0.0.1 (the default) unless you mean this.",
+                    "!! Use --host 127.0.0.1 (the default) unless you mean this. Requests must",
+                    "!! name this address or a --allow-host NAME in their Host header.",
                     "!" * 78,
                 ]
             ),
