@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup chat test lint format clean lambda skill-package check-skill-package lock bench
+.PHONY: setup chat web screenshots test lint format clean lambda skill-package check-skill-package lock bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,13 @@ setup: $(VENV)/.installed
 
 chat: $(VENV)/.chat-installed  ## talk to the skill in text
 	$(BIN)/python -m skill chat
+
+# The page needs nothing the chat does not (Flask comes with the skill).
+web: $(VENV)/.chat-installed  ## try the skill in a browser: a local page like an Echo Show
+	$(BIN)/python -m skill web
+
+screenshots: setup  ## docs/web-*.png: the page at three sizes (Playwright and Chromium)
+	$(BIN)/python -m skill web --screenshots docs
 
 test: setup  ## everything CI checks
 	$(BIN)/ruff check skill tests deploy bench

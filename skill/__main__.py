@@ -1,4 +1,4 @@
-"""Command line: `python -m skill chat|serve|create-store|sync-model ...`."""
+"""Command line: `python -m skill chat|web|serve|create-store|sync-model ...`."""
 
 from __future__ import annotations
 
@@ -35,6 +35,36 @@ def main(argv: list[str] | None = None) -> int:
     )
     chat_command.add_argument("--db", help="the progress store, as in SKILL_DB (default: SKILL_DB)")
 
+    web_command = commands.add_parser(
+        "web", help="try the skill in a browser: a local page that behaves like an Echo Show"
+    )
+    web_command.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: this computer only)"
+    )
+    web_command.add_argument("--port", type=int, default=8000, help="port to listen on")
+    web_command.add_argument(
+        "--locale",
+        default=resources.DEFAULT_LOCALE,
+        choices=resources.locales(),
+        metavar="LOCALE",
+        help=f"the page's first locale: {', '.join(resources.locales())} "
+        f"(default {resources.DEFAULT_LOCALE}; the page can switch)",
+    )
+    web_command.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="another host name the page may be reached by (with --host on a network address)",
+    )
+    web_command.add_argument("--db", help="the progress store, as in SKILL_DB (default: SKILL_DB)")
+    web_command.add_argument(
+        "--screenshots",
+        metavar="FOLDER",
+        help="save screenshots of the page at three sizes into FOLDER (needs Playwright and "
+        "Chromium), then exit",
+    )
+
     serve_command = commands.add_parser("serve", help="run the skill as an Alexa web service")
     serve_command.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve_command.add_argument("--port", type=int, default=8080, help="port to listen on")
@@ -69,6 +99,20 @@ def main(argv: list[str] | None = None) -> int:
 
         device = SimulatedDevice(locale=args.locale, user_id=args.user)
         return run_chat(locale=args.locale, as_json=args.json, device=device)
+    if args.command == "web":
+        if args.db:
+            os.environ[SETTING] = args.db  # before the skill is built
+        if args.screenshots:
+            from pathlib import Path
+
+            from skill.web.browser import take_screenshots
+
+            for path in take_screenshots(Path(args.screenshots), args.locale):
+                print(path)
+            return 0
+        from skill.web.server import serve as serve_page
+
+        return serve_page(args.host, args.port, args.locale, args.allow_host)
     if args.command == "serve":
         from skill.server import serve
 

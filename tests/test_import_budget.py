@@ -38,6 +38,7 @@ NOT_AT_START = (
     "zipfile",
     "skill.screens",
     "skill.simulator",
+    "skill.web",
     "skill.webservice",
     "skill.verify",
     "skill.server",

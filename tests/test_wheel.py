@@ -52,6 +52,9 @@ def test_the_wheel_carries_its_words_and_answers_from_a_clean_environment(tmp_pa
     assert "skill/_data/responses/en/speech/step.ssml.j2" in names
     assert "skill/_data/interaction_model/en-US.json" in names
     assert "skill/_compiled/sources.json" in names
+    for shipped in ("static/page.js", "static/page.css", "static/icon.svg", "templates/page.html"):
+        assert f"skill/web/{shipped}" in names, "the browser page ships in the wheel"
+    assert "skill/_data/responses/en/web.toml" in names
     assert [n for n in names if n.startswith("skill/_compiled/en-US/tmpl_")]
     assert not [n for n in names if n.startswith("tests/")]
 

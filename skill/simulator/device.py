@@ -38,6 +38,7 @@ from ask_sdk_model.interfaces.alexa.presentation.apl import (
     UserEvent,
 )
 from ask_sdk_model.interfaces.system import SystemState
+from ask_sdk_model.interfaces.viewport import Experience, Mode, Shape, Touch, ViewportState
 from ask_sdk_model.slu.entityresolution import (
     Resolution,
     Resolutions,
@@ -56,6 +57,19 @@ _serializer = DefaultSerializer()
 # What an Echo Show reports about itself; a device made without it is voice-only.
 WITH_SCREEN = SupportedInterfaces(
     alexa_presentation_apl=AlexaPresentationAplInterface(runtime=Runtime(max_version="2023.2"))
+)
+
+# The screen an Echo Show 8 reports (hubLandscapeLarge), sent in context.Viewport.
+ECHO_SHOW_VIEWPORT = ViewportState(
+    experiences=[Experience(arc_minute_width=346, arc_minute_height=216, can_rotate=False)],
+    mode=Mode.HUB,
+    shape=Shape.RECTANGLE,
+    pixel_width=1280,
+    pixel_height=800,
+    dpi=160,
+    current_pixel_width=1280,
+    current_pixel_height=800,
+    touch=[Touch.SINGLE],
 )
 
 Door = Callable[[dict[str, Any]], dict[str, Any]]
@@ -100,6 +114,16 @@ class Turn:
         }
 
 
+def echo_show(locale: str, user_id: str) -> SimulatedDevice:
+    """A device that says what an Echo Show says about itself: APL, and its screen."""
+    return SimulatedDevice(
+        locale=locale,
+        user_id=user_id,
+        supported_interfaces=WITH_SCREEN,
+        viewport=ECHO_SHOW_VIEWPORT,
+    )
+
+
 class SimulatedDevice:
     def __init__(
         self,
@@ -107,6 +131,7 @@ class SimulatedDevice:
         user_id: str | None = None,
         send: Door = lambda_door,
         supported_interfaces: SupportedInterfaces | None = None,
+        viewport: ViewportState | None = None,
     ) -> None:
         self.locale = locale
         # A new device is a new runner unless told otherwise, so stored progress of one
@@ -114,6 +139,7 @@ class SimulatedDevice:
         self.user_id = user_id or f"amzn1.ask.account.simulated-{uuid.uuid4()}"
         self.send = send
         self.supported_interfaces = supported_interfaces or SupportedInterfaces()
+        self.viewport = viewport
         self.model = LanguageModel.for_locale(locale)  # the closest locale with a model
         self.session_id: str | None = None
         self.attributes: dict[str, Any] = {}
@@ -226,7 +252,8 @@ class SimulatedDevice:
                         supported_interfaces=self.supported_interfaces,
                     ),
                     api_endpoint="https://api.amazonalexa.com",
-                )
+                ),
+                viewport=self.viewport,
             ),
             request=request,
         )
