@@ -23,6 +23,10 @@ class Remedy:
     step: str
     why: str
     more: str
+    # Single words or short forms that point to the remedy inside other words ("a warm
+    # bath", "that roller thing"), for folding what entity resolution did not match
+    # (skill.slots). Optional.
+    words: tuple[str, ...] = ()
 
     @property
     def phrases(self) -> list[str]:
@@ -34,7 +38,7 @@ class Remedy:
     @classmethod
     def from_data(cls, data: dict[str, object]) -> Remedy:
         expected = {field.name for field in fields(cls)}
-        missing = expected - data.keys()
+        missing = expected - data.keys() - {"words"}
         unknown = data.keys() - expected
         if missing or unknown:
             raise ValueError(
@@ -42,6 +46,7 @@ class Remedy:
             )
         values = dict(data)
         values["synonyms"] = tuple(values["synonyms"])  # type: ignore[arg-type]
+        values["words"] = tuple(values.get("words", ()))  # type: ignore[arg-type]
         return cls(**values)  # type: ignore[arg-type]
 
 

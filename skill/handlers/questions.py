@@ -6,7 +6,7 @@ from typing import Any
 
 from skill import routine
 from skill.answer import Decision
-from skill.handlers.base import IntentHandler, named_step, say, slot_text
+from skill.handlers.base import IntentHandler, named_step, say, slot_means_topic, slot_text
 from skill.turn import Turn
 
 
@@ -15,9 +15,10 @@ class _AboutRemedyHandler(IntentHandler):
 
     def decide(self, turn: Turn, request: Any) -> Decision:
         heard, number = slot_text(request, "remedy"), named_step(turn, request)
-        if heard and number is None:
+        # The remedy the question names, or else the one last talked about, or the step's:
+        # words that name no remedy ("how do I do that exactly") ask about the topic.
+        if heard and number is None and not slot_means_topic(request, "remedy"):
             return say("unknown_remedy", turn.state)
-        # The remedy the question names, or else the one last talked about, or the step's.
         remedy = turn.content.remedy_at(number) if number else turn.topic
         if remedy is None:
             return say("why_which", turn.state)
