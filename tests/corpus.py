@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from skill import resources
+from skill import resources, slots
 from skill.simulator.nlu import LanguageModel, LiteralMatcher, SampleMatcher, Understanding
 
 CORPUS_DIR = Path(__file__).parent / "corpus"
@@ -64,6 +64,15 @@ def slices(locale: str) -> list[str]:
 
 
 def load(locale: str, slice_name: str) -> list[Labelled]:
+    """A slice, without the utterances an earlier slice (in SLICES order) already holds:
+    the casual slices were written apart and repeat a few short commands, which must count
+    once, and never as held out when the templates were tuned to them."""
+    earlier = {u.utterance for name in SLICES[: SLICES.index(slice_name)]
+               if name in slices(locale) for u in _read(locale, name)}  # fmt: skip
+    return [u for u in _read(locale, slice_name) if u.utterance not in earlier]
+
+
+def _read(locale: str, slice_name: str) -> list[Labelled]:
     found = folder(locale)
     assert found is not None, f"no corpus for {locale}"
     data = json.loads((found / f"{slice_name}.json").read_text(encoding="utf-8"))
@@ -76,12 +85,15 @@ def _labelled(entry: dict[str, Any]) -> Labelled:
     return Labelled(entry["inputs"]["utterance"], expected["name"], slots)
 
 
-def understood(labelled: Labelled, got: Understanding) -> bool:
-    """The right intent, and exactly the expected slots, each resolved to the right value."""
+def understood(labelled: Labelled, got: Understanding, locale: str) -> bool:
+    """The right intent, and exactly the expected slots, each resolved to the right value:
+    by Alexa's matching, or else as the skill folds what Alexa passed on (skill.slots)."""
     if got.intent != labelled.intent or set(got.slots) != set(labelled.slots):
         return False
     for name, value in got.slots.items():
         resolved = value.resolved_id if value.custom else value.value
+        if value.custom and resolved is None:
+            resolved = slots.fold_remedy(value.value, locale)
         if resolved != labelled.slots[name]:
             return False
     return True
@@ -91,7 +103,7 @@ def misses(reader: Reader, corpus: list[Labelled]) -> list[str]:
     found = []
     for labelled in corpus:
         got = reader.understand(labelled.utterance)
-        if not understood(labelled, got):
+        if not understood(labelled, got, reader.locale):
             found.append(
                 f"{labelled.utterance!r}: want {labelled.intent} {labelled.slots}, got {got.intent} { ({k: v.resolved_id or v.value for k, v in got.slots.items()}) }"
             )
