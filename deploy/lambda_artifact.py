@@ -72,9 +72,15 @@ def install_for_lambda(wheel: Path, target: Path, platform_tag: str = LAMBDA_PLA
     for origin in target.glob("*.dist-info/direct_url.json"):
         origin.unlink()  # where the wheel was built: a path on the build machine
     shutil.rmtree(target / "bin", ignore_errors=True)
-    # What users say (the ASK models, sentence templates, built-in meanings) serves the
-    # model build and the simulator; Lambda only ever answers.
-    shutil.rmtree(target / "skill" / "_data" / "interaction_model", ignore_errors=True)
+    # What users say (the ASK models, sentence templates) serves the model build and the
+    # simulator; Lambda only answers, folding slot values with the number and ordinal
+    # words of the built-in meanings (skill/slots.py), so those stay.
+    said = target / "skill" / "_data" / "interaction_model"
+    for path in sorted(said.rglob("*"), reverse=True):
+        if path.is_file() and path.name != "_builtin.json":
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
 
 
 def remove_distribution(target: Path, name: str) -> None:

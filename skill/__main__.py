@@ -128,10 +128,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{SETTING}={os.environ.get(SETTING) or '(default)'}: ready")
         return 0
     if args.command == "sync-model":
+        from skill.conflicts import AmbiguousSamples
         from skill.interaction_model import model_locales, write_model
 
         for locale in args.locale or model_locales():
-            changed = write_model(locale)
+            try:
+                changed = write_model(locale)
+            except AmbiguousSamples as error:
+                print(f"{locale}: not written. {error}", file=sys.stderr)
+                return 1
             print(f"{locale}: {'updated' if changed else 'already in step'}")
         return 0
     return 2

@@ -24,6 +24,10 @@ class Remedy:
     why: str
     more: str
     dose: str  # what the article says when asked how long, how much, how cold or how often
+    # Single words or short forms that point to the remedy inside other words ("a warm
+    # bath", "that roller thing"), for folding what entity resolution did not match
+    # (skill.slots). Optional.
+    words: tuple[str, ...] = ()
 
     @property
     def phrases(self) -> list[str]:
@@ -35,7 +39,7 @@ class Remedy:
     @classmethod
     def from_data(cls, data: dict[str, object]) -> Remedy:
         expected = {field.name for field in fields(cls)}
-        missing = expected - data.keys()
+        missing = expected - data.keys() - {"words"}
         unknown = data.keys() - expected
         if missing or unknown:
             raise ValueError(
@@ -43,6 +47,7 @@ class Remedy:
             )
         values = dict(data)
         values["synonyms"] = tuple(values["synonyms"])  # type: ignore[arg-type]
+        values["words"] = tuple(values.get("words", ()))  # type: ignore[arg-type]
         return cls(**values)  # type: ignore[arg-type]
 
 

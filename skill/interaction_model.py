@@ -5,6 +5,8 @@ the remedy data.
 `responses/<locale>/remedies.toml` (the remedy names) are the sources;
 `python -m skill sync-model` writes `interaction_model/<locale>.json`, which stays checked
 in because the ASK CLI and the skill package read it. A test fails whenever it is stale.
+It also checks that no sample means two things (skill.conflicts) and records the result
+in `interaction_model/<locale>.conflicts.json`; a test checks that record is fresh.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from skill import resources
+from skill import conflicts, resources
 from skill.content import Remedy
 from skill.sentences import Templates, load_builtin
+from skill.text import normalize
 
 REMEDY_SLOT_TYPE = "REMEDY"
 
@@ -31,6 +34,15 @@ def remedy_slot_type(remedies: tuple[Remedy, ...]) -> dict[str, Any]:
 
 def model_path(locale: str) -> Path:
     return Path(str(resources.interaction_model_dir() / f"{locale}.json"))
+
+
+def conflicts_path(locale: str) -> Path:
+    return Path(str(resources.interaction_model_dir() / f"{locale}.conflicts.json"))
+
+
+def load_conflicts(locale: str) -> dict[str, Any]:
+    found: dict[str, Any] = json.loads(conflicts_path(locale).read_text(encoding="utf-8"))
+    return found
 
 
 def load_model(locale: str) -> dict[str, Any]:
@@ -66,15 +78,35 @@ def generate(locale: str) -> dict[str, Any]:
     }
 
 
+def check_conflicts(locale: str, templates: Templates | None = None) -> list[conflicts.Overlap]:
+    """No sample of the locale's templates means two things (raises
+    conflicts.AmbiguousSamples, naming them, unless each is allowed with a reason)."""
+    builtin = load_builtin(locale)
+    templates = templates or Templates(locale, builtin)
+    samples = templates.samples()
+    for name, phrases in builtin["intents"].items():  # Alexa's own phrases mean their intent
+        samples[name] = list(dict.fromkeys([*samples.get(name, []), *map(normalize, phrases)]))
+    values = {
+        REMEDY_SLOT_TYPE: [phrase for remedy in templates.remedies for phrase in remedy.phrases],
+        **{kind: list(words) for kind, words in builtin["slotTypes"].items()},
+    }
+    return conflicts.check(samples, values, templates.slot_types, templates.allowed_overlaps)
+
+
 def as_text(model: dict[str, Any]) -> str:
     return json.dumps(model, indent=2, ensure_ascii=False) + "\n"
 
 
 def write_model(locale: str) -> bool:
-    """Regenerate the locale's model file; True if anything changed."""
+    """Regenerate the locale's model file, after checking no sample means two things, and
+    record that check beside it; True if anything changed."""
+    templates = Templates(locale, load_builtin(locale))
     text = as_text(generate(locale))
-    path = model_path(locale)
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return False
-    path.write_text(text, encoding="utf-8")
-    return True
+    overlaps = check_conflicts(locale, templates)
+    written = as_text(conflicts.record(text, overlaps, templates.allowed_overlaps))
+    changed = False
+    for path, content in ((model_path(locale), text), (conflicts_path(locale), written)):
+        if not (path.is_file() and path.read_text(encoding="utf-8") == content):
+            path.write_text(content, encoding="utf-8")
+            changed = True
+    return changed

@@ -72,9 +72,19 @@ class Templates:
                     merged[key].update(value)
                 else:
                     merged[key] = value
+        # Alexa's own phrases for its built-in intents, as rules the sentences may carry:
+        # <alexa_next> is every phrase of AMAZON.NextIntent in _builtin.json.
+        rules = merged.setdefault("expansion_rules", {})
+        for name, phrases in builtin["intents"].items():
+            rules[builtin_rule(name)] = "(" + "|".join(_literal(p) for p in phrases) + ")"
         self.invocation_name: str = settings["invocation_name"]
         self.slot_types: dict[str, str] = settings["slot_types"]
         self.without_samples: list[str] = settings["builtin_intents_without_samples"]
+        # Samples allowed to mean two things, each with the reason (skill.conflicts).
+        self.allowed_overlaps: dict[str, str] = {
+            normalize(sample): reason
+            for sample, reason in (settings.get("allowed_overlaps") or {}).items()
+        }
         self.intents = Intents.from_dict(merged)
         self.remedies: tuple[Remedy, ...] = load_remedies(locale)
         self.slot_lists: dict[str, SlotList] = {
@@ -169,6 +179,13 @@ def load_builtin(locale: str) -> dict[str, Any]:
     path = resources.find(sentences_dir(), locale, BUILTIN_FILE)
     builtin: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return builtin
+
+
+def builtin_rule(intent: str) -> str:
+    """The rule holding Alexa's phrases for a built-in intent: AMAZON.StartOverIntent's
+    is `alexa_start_over`."""
+    bare = intent.removeprefix("AMAZON.").removesuffix("Intent")
+    return "alexa_" + re.sub(r"(?<!^)(?=[A-Z])", "_", bare).lower()
 
 
 def _literal(phrase: str) -> str:

@@ -14,18 +14,22 @@ import re
 from collections import Counter
 from typing import Any
 
-from skill import resources
+import pytest
+
+from skill import conflicts, resources, sentences
 from skill.content import load_remedies
 from skill.interaction_model import (
     REMEDY_SLOT_TYPE,
     as_text,
+    check_conflicts,
     generate,
+    load_conflicts,
     load_model,
     model_locales,
     model_path,
     remedy_slot_type,
 )
-from skill.sentences import Templates, load_builtin
+from skill.sentences import Templates, builtin_rule, load_builtin
 from skill.simulator.device import SimulatedDevice
 from skill.simulator.nlu import LanguageModel
 from skill.text import normalize
@@ -38,8 +42,8 @@ REQUIRED_BUILT_INS = {
     "AMAZON.YesIntent", "AMAZON.NoIntent",
 }  # fmt: skip
 MIN_SAMPLES = 15  # a custom intent with fewer is one Alexa will hardly recognise
-MAX_SAMPLES_PER_INTENT = 1_000
-MAX_SAMPLES = 10_000
+MAX_SAMPLES_PER_INTENT = 2_000  # a ceiling other voice platforms document
+MAX_SAMPLES = 20_000  # ours: keeps the model under a megabyte
 MAX_SAMPLE_CHARACTERS = 200
 MAX_INTENTS = 250  # Alexa's limit, custom and built-in together
 AGREEMENT_CHECKS = 400  # samples per locale sent through the chat's recognizer
@@ -63,6 +67,54 @@ def test_the_model_is_generated_from_the_templates(locale: str) -> None:
     assert model_path(locale).read_text(encoding="utf-8") == as_text(generate(locale)), (
         "stale: run `python -m skill sync-model`"
     )
+
+
+def test_the_conflict_record_is_fresh(locale: str) -> None:
+    """No sample means two things: checked when the model is generated, recorded with the
+    digest of the model checked. The record must be of the model as it is now."""
+    record = load_conflicts(locale)
+    text = model_path(locale).read_text(encoding="utf-8")
+    assert record["model_sha256"] == conflicts.digest(text), "stale: run sync-model"
+    allowed = Templates(locale, load_builtin(locale)).allowed_overlaps
+    for overlap in record["allowed"]:
+        assert allowed.get(normalize(overlap["sample"])) == overlap["reason"] != ""
+
+
+def test_a_sample_with_two_meanings_fails_generation(tmp_path: Any, monkeypatch: Any) -> None:
+    """A template that makes a sample another intent's templates also make, through a slot
+    standing for its values, is refused when the model is generated."""
+    locale = resources.DEFAULT_LOCALE
+    remedy = load_remedies(locale)[0]
+    extra = tmp_path / "ambiguous.yaml"
+    extra.write_text(
+        "intents:\n  WhyIntent:\n    data:\n      - sentences:\n"
+        f'          - "tell me about {normalize(remedy.name)}"\n',
+        encoding="utf-8",
+    )
+    extra_rule = tmp_path / "ambiguous_next.yaml"
+    extra_rule.write_text(
+        'intents:\n  HowManyStepsIntent:\n    data:\n      - sentences:\n          - "<alexa_next>"\n',
+        encoding="utf-8",
+    )
+    files = sentences.template_files(locale)
+    for added in (extra, extra_rule):
+        monkeypatch.setattr(sentences, "template_files", lambda _locale, a=added: [*files, a])
+        with pytest.raises(conflicts.AmbiguousSamples):
+            check_conflicts(locale)
+
+
+def test_built_in_intents_have_carried_samples(locale: str) -> None:
+    """Alexa's built-in intents take their own phrases as samples, and carried forms."""
+    samples = {i["name"]: set(i["samples"]) for i in language(locale)["intents"]}
+    templates = Templates(locale, load_builtin(locale))
+    openers = templates.intents.expansion_rules["opener"]
+    opener = next(iter(sentences.sample_expression(openers.expression, {}, {})))
+    for intent, phrases in load_builtin(locale)["intents"].items():
+        if intent in {"AMAZON.NavigateHomeIntent", "AMAZON.FallbackIntent"}:
+            continue
+        assert builtin_rule(intent) in templates.intents.expansion_rules
+        assert {normalize(p) for p in phrases} <= samples[intent], intent
+        assert any(s.startswith(opener + " ") for s in samples[intent]), intent
 
 
 def test_samples_follow_alexas_rules(locale: str) -> None:

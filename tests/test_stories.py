@@ -3,8 +3,10 @@ each locale of that language; a locale's own folder (tests/stories/en-GB/) may r
 story file by file, the rule of skill/resources.py.
 
 A story is a list of turns. A turn is what the runner says (`say`, understood through
-the interaction model as the simulator would), or an exact `intent` with `slots`, or a
-`request` such as SessionEndedRequest. It then lists what must be heard (`hear`), what
+the interaction model as the simulator would), or an exact `intent` with `slots`
+(resolved as Alexa would) or `raw_slots` (sent exactly as heard: a built-in slot holding
+words such as "seven" or "next", a custom slot whose entity resolution found no match),
+or a `request` such as SessionEndedRequest. It then lists what must be heard (`hear`), what
 must not (`not_hear`), the reprompt and card it expects, and whether the session stays
 `open`. Every turn goes through `lambda_handler` as a real request envelope.
 
@@ -24,6 +26,7 @@ from ask_sdk_model import SessionEndedReason
 from skill import resources
 from skill.content import content_for
 from skill.simulator.device import SimulatedDevice, Turn
+from skill.simulator.nlu import SlotValue
 from tests.checks import check_response
 
 STORIES = Path(__file__).parent / "stories"
@@ -56,7 +59,7 @@ def filled(value: Any, values: dict[str, object]) -> Any:
 
 
 TURN_KEYS = {
-    "say", "intent", "slots", "request", "attributes", "understood",
+    "say", "intent", "slots", "raw_slots", "request", "attributes", "understood",
     "hear", "not_hear", "reprompt", "card", "no_card", "open", "step",
 }  # fmt: skip
 
@@ -80,7 +83,12 @@ def send(device: SimulatedDevice, turn: dict[str, Any]) -> Turn:
         assert result is not None
         return result
     if "intent" in turn:
-        return device.intent(turn["intent"], turn.get("slots", {}))
+        declared = device.model.declared_slots(turn["intent"])
+        raw = {  # as heard, unresolved: Alexa's envelope when its matching found nothing
+            name: SlotValue(value, custom=not declared.get(name, "").startswith("AMAZON."))
+            for name, value in turn.get("raw_slots", {}).items()
+        }
+        return device.intent(turn["intent"], {**turn.get("slots", {}), **raw})
     assert turn["request"] == "SessionEndedRequest"
     return device.end_session(SessionEndedReason.USER_INITIATED)
 

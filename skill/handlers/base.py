@@ -12,8 +12,8 @@ from typing import Any, ClassVar
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
-from ask_sdk_model.slu.entityresolution import StatusCode
 
+from skill import slots
 from skill.answer import Answer, Decision, Keep
 from skill.compose import compose, respond
 from skill.dialogue import Dialogue, Offer
@@ -77,39 +77,33 @@ def finish(kind: str, state: Dialogue) -> Decision:
     return Decision(Answer(kind, ends_session=True, repeatable=False, notes=False), state)
 
 
-def _slot(request: Any, name: str) -> Any:
-    slots = getattr(getattr(request, "intent", None), "slots", None)
-    return slots.get(name) if isinstance(slots, dict) else None
-
-
 def slot_text(request: Any, name: str) -> str | None:
     """What the runner said for a slot, as heard."""
-    value = getattr(_slot(request, name), "value", None)
-    return value.strip() if isinstance(value, str) and value.strip() else None
+    return slots.text(request, name)
 
 
 def slot_id(request: Any, name: str) -> str | None:
     """The id of the custom slot value Alexa matched, or None when nothing matched."""
-    resolutions = getattr(_slot(request, name), "resolutions", None)
-    for authority in (resolutions.resolutions_per_authority or []) if resolutions else []:
-        matched = (
-            authority.status is not None and authority.status.code == StatusCode.ER_SUCCESS_MATCH
-        )
-        if matched and authority.values and authority.values[0].value is not None:
-            return str(authority.values[0].value.id)
-    return None
+    return slots.resolved_id(request, name)
 
 
-def named_step(turn: Turn, request: Any) -> int | None:
-    """The step number of the remedy the `remedy` slot names; None when nothing matched."""
-    remedy_id = slot_id(request, "remedy")
+def named_step(turn: Turn, request: Any, name: str = "remedy") -> int | None:
+    """The step number of the remedy a slot names (Alexa's match, else the heard words
+    folded: skill.slots); None when it names none."""
+    remedy_id = slots.remedy_id(request, name)
     return turn.content.number_of(remedy_id) if remedy_id else None
 
 
 def slot_number(request: Any, name: str) -> int | None:
-    """A built-in number or ordinal slot as an int (Alexa sends "3", or "?" when unsure)."""
-    text = slot_text(request, name)
-    try:
-        return int(text) if text is not None else None
-    except ValueError:
-        return None
+    """A number or ordinal slot as an int: digits, number words or ordinal words."""
+    return slots.number(request, name)
+
+
+def slot_move(request: Any, name: str) -> str | None:
+    """The move a slot's words name: "next", "previous", "first" or "last"; else None."""
+    return slots.move(request, name)
+
+
+def slot_means_topic(request: Any, name: str) -> bool:
+    """Whether a slot's words only point back at the topic ("that exactly")."""
+    return slots.means_topic(request, name)

@@ -7,7 +7,7 @@ from typing import Any
 from skill import routine
 from skill.answer import Answer, Decision
 from skill.dialogue import Dialogue, Offer
-from skill.handlers.base import IntentHandler, named_step, refuse, say, slot_number
+from skill.handlers.base import IntentHandler, named_step, refuse, say, slot_move, slot_number
 from skill.routine import Move, Outcome
 from skill.turn import Turn
 
@@ -48,6 +48,15 @@ def start_over(turn: Turn, **data: Any) -> Decision:
     return read_move(turn, routine.start_over(), turn.state.with_skips(frozenset()), **data)
 
 
+def make_move(turn: Turn, move: str) -> Decision:
+    """A move named in words: "next", "previous", "first" or "last"."""
+    if move == "next":
+        return next_step(turn)
+    if move == "previous":
+        return previous_step(turn)
+    return go_to_step(turn, 1 if move == "first" else turn.content.total)
+
+
 class NextHandler(IntentHandler):
     """Next; or, to "pick up at step 3, or start over?", carrying on where they were."""
 
@@ -86,12 +95,19 @@ class GoToStepHandler(IntentHandler):
     intents = ("GoToStepIntent",)
 
     def decide(self, turn: Turn, request: Any) -> Decision:
-        number = slot_number(request, "number")
-        if number is None:
-            number = slot_number(request, "ordinal")
-        if number is None:
-            return refuse("out_of_range", turn.state, asks=Offer.WHICH_STEP)
-        return go_to_step(turn, number)
+        # Alexa may fill a number or ordinal slot with words: a move ("next", "the one
+        # before"), a number word ("seven"), or a remedy ("the warm bath one").
+        for name in ("ordinal", "number"):
+            move = slot_move(request, name)
+            if move is not None:
+                return make_move(turn, move)
+        for name in ("number", "ordinal"):
+            number = slot_number(request, name)
+            if number is None:
+                number = named_step(turn, request, name)
+            if number is not None:
+                return go_to_step(turn, number)
+        return refuse("out_of_range", turn.state, asks=Offer.WHICH_STEP)
 
 
 class GoToLastStepHandler(IntentHandler):

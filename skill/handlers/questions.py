@@ -6,7 +6,15 @@ from typing import Any, ClassVar
 
 from skill import routine
 from skill.answer import Decision, Measure
-from skill.handlers.base import IntentHandler, aside, named_step, refuse, say, slot_text
+from skill.handlers.base import (
+    IntentHandler,
+    aside,
+    named_step,
+    refuse,
+    say,
+    slot_means_topic,
+    slot_text,
+)
 from skill.turn import Turn
 
 
@@ -15,7 +23,8 @@ class _AboutRemedyHandler(IntentHandler):
 
     def decide(self, turn: Turn, request: Any) -> Decision:
         heard, number = slot_text(request, "remedy"), named_step(turn, request)
-        if heard and number is None:
+        # Words that name no remedy ("how do I do that exactly") ask about the topic.
+        if heard and number is None and not slot_means_topic(request, "remedy"):
             return refuse("unknown_remedy", turn.state)
         # The remedy the question names, or else the one last talked about, or the step's.
         remedy = turn.content.remedy_at(number) if number else turn.topic
@@ -121,7 +130,8 @@ class MeasureHandler(IntentHandler):
 
     def decide(self, turn: Turn, request: Any) -> Decision:
         heard, number = slot_text(request, "remedy"), named_step(turn, request)
-        if heard and number is None:
+        # Words that name no remedy ("how do I do that exactly") ask about the topic.
+        if heard and number is None and not slot_means_topic(request, "remedy"):
             return refuse("unknown_remedy", turn.state)
         remedy = turn.content.remedy_at(number) if number else turn.topic
         if remedy is None:

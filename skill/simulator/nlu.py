@@ -8,7 +8,11 @@ Two readers share what Alexa understands by itself (yes, stop, numbers, ordinals
   punctuation and filler words anywhere.
 - `SampleMatcher` matches the generated model's samples literally, after folding case
   and punctuation and dropping filler words at either end: what any sample-matching
-  simulator sees, and the worst case on Alexa.
+  simulator sees, and the worst case on Alexa. `LiteralMatcher` folds case and
+  punctuation only.
+
+Both read typed text as speech arrives: digits as words ("a 10k" is "a ten k") and the
+apostrophe-less forms people type ("whats", "lets", "im": `typed` in `_builtin.json`).
 """
 
 from __future__ import annotations
@@ -80,6 +84,7 @@ class _Reader:
         self._number_words = {
             str(number): word for word, number in builtin["slotTypes"]["AMAZON.NUMBER"].items()
         }
+        self._typed = {normalize(typed): spoken for typed, spoken in builtin["typed"].items()}
         self._slot_types: dict[str, dict[str, str]] = {  # intent -> slot -> type
             intent["name"]: {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
             for intent in language["intents"]
@@ -130,9 +135,11 @@ class _Reader:
 
     def words(self, text: str) -> str:
         """Typed text as Alexa would hear it: lower case, no punctuation, numbers in words
-        ("a 10k" is "a ten k")."""
+        ("a 10k" is "a ten k"), apostrophes where speech has them ("whats" is "what's")."""
         spaced = re.sub(r"(?<=\d)(?=[^\d\s])|(?<=[^\d\s])(?=\d)", " ", normalize(text))
-        return " ".join(self._number_words.get(word, word) for word in spaced.split())
+        return " ".join(
+            self._typed.get(word, self._number_words.get(word, word)) for word in spaced.split()
+        )
 
     def understand(self, text: str) -> Understanding:
         raise NotImplementedError
@@ -270,6 +277,16 @@ class SampleMatcher(_Reader):
         self._samples.append(
             _Sample(intent, _pattern(text), slots, len(normalize(literal).split()))
         )
+
+
+class LiteralMatcher(SampleMatcher):
+    """The model's samples matched exactly: case and punctuation folded, nothing else."""
+
+    def words(self, text: str) -> str:
+        return normalize(text)
+
+    def _without_fillers(self, words: str) -> list[str]:
+        return [words]
 
 
 def _pattern(template: str) -> re.Pattern[str]:
