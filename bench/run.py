@@ -95,12 +95,12 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="recovery-coach-bench-") as folder:
         figures = measure(sections, settings, Path(folder))
-    from skill.server import GUNICORN_SETTINGS
+    from skill.server import server_settings
 
     print(
         f"\nRecovery Coach vs bench.baseline_skill ({'quick' if args.quick else 'full'} run; "
-        f"Python {platform.python_version()}, {os.cpu_count()} CPUs; gunicorn "
-        f"{GUNICORN_SETTINGS['workers']} workers x {GUNICORN_SETTINGS['threads']} threads)\n"
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs; waitress "
+        f"with {server_settings()['threads']} threads)\n"
     )
     print(table(figures))
     print(f"\ntotal run time: {time.monotonic() - started:.0f} s")

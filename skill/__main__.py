@@ -74,6 +74,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_false",
         help="skip Alexa request verification (local testing only)",
     )
+    serve_command.add_argument(
+        "--listen-fd",
+        type=int,
+        metavar="FD",
+        help="serve on this inherited, already listening socket instead of --host/--port",
+    )
 
     commands.add_parser(
         "create-store",
@@ -116,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         from skill.server import serve
 
-        return serve(args.host, args.port, args.verify)
+        return serve(args.host, args.port, args.verify, listen_fd=args.listen_fd)
     if args.command == "create-store":
         from skill.persistence import store_from_url
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, fields
 from functools import cache
+from typing import Any
 
 from skill import precompiled, resources, speech
 from skill.speech import Rendered, Speech
@@ -106,18 +107,35 @@ def load_remedies(locale: str) -> tuple[Remedy, ...]:
     return remedies
 
 
-@cache
-def content_for(requested_locale: str | None) -> Content:
+def content_for(requested_locale: Any) -> Content:
     """The content for a request's locale, or the default locale's for one the skill does
-    not declare (said once in the log); cached, so each locale loads once."""
+    not declare (said once in the log, for the first few such locales, capped). Cached by
+    the supported locale it resolves to, so made-up locale strings cannot grow the cache."""
     locale = resources.supported(requested_locale)
     if locale is None:
+        if (
+            not isinstance(requested_locale, str)
+            or requested_locale in _UNDECLARED
+            or len(_UNDECLARED) >= MAX_UNDECLARED_LOGGED
+        ):
+            return _content(resources.DEFAULT_LOCALE)
+        _UNDECLARED.add(requested_locale)
         log.warning(
             "locale %r is not one the skill declares; answering in %s",
-            requested_locale,
+            requested_locale[:MAX_LOGGED_LOCALE] if isinstance(requested_locale, str) else None,
             resources.DEFAULT_LOCALE,
         )
         locale = resources.DEFAULT_LOCALE
+    return _content(locale)
+
+
+MAX_LOGGED_LOCALE = 32
+MAX_UNDECLARED_LOGGED = 32
+_UNDECLARED: set[Any] = set()
+
+
+@cache
+def _content(locale: str) -> Content:
     sources = speech.source_loader(resources.responses_dir(), locale)
     templates = Speech(sources, precompiled.compiled_loader(sources, locale))
     remedies = load_remedies(locale)

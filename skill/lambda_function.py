@@ -12,7 +12,7 @@ from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
 
-from skill import resources
+from skill import logs, resources
 from skill.app import shared_skill
 from skill.content import content_for
 
@@ -87,6 +87,7 @@ def _register_restore_hook() -> None:
 # Built once per Lambda container, during its init phase; with SnapStart that is when the
 # version is published, and the snapshot then holds the imports, the skill, and the
 # default locale's templates and remedies, all loaded here rather than on a request.
+logs.install()  # Lambda's runtime handler: every line capped, escaped, one line per event
 lambda_handler = handler_for(shared_skill())
 content_for(resources.DEFAULT_LOCALE)
 _register_restore_hook()

@@ -6,11 +6,17 @@ fails any of these checks is refused before the skill sees it:
 - `SignatureVerifier`: the signing certificate chain comes from Amazon's own place on S3,
   is valid now, is for `echo-api.amazon.com` and for digital signatures, leads to a
   trusted root, and its key signed the exact body bytes (the `Signature-256` header).
-  What needs no download is checked first (the URL; the signature header present, base64,
-  of an RSA signature's length); chains are cached by URL without query or fragment, a URL
-  that failed is not fetched again for a minute, and one URL is fetched once at a time.
+  Chains are cached by URL without query or fragment, a URL that failed is not fetched
+  again for a minute, one URL is fetched once at a time, and at most `MAX_FETCHES`
+  downloads run at once (a request that would wait for one is refused at once).
 - `TimestampVerifier`: the request was made within 150 seconds of now (stops replays).
 - `ApplicationIdVerifier`: the request is for this skill and not another one.
+
+Cheap checks first: each verifier's `check_raw(headers, envelope)` looks only at the
+headers and the parsed JSON, costs no download and no signature work, and may only
+refuse. The web door runs every `check_raw` before anything else (the timestamp window,
+the application id, the certificate URL's shape and the signature header's), and hands
+the SDK only the verifiers with work left (`needs_adapter`): the signature itself.
 
 The SDK's own RequestVerifier does the same on certvalidator and oscrypto, which fail to
 load or to verify on some hosts and trust stores; this module rests on `cryptography`'s
@@ -66,7 +72,8 @@ SIGNATURE_HEADER = "Signature-256"
 CERT_HOST = "s3.amazonaws.com"
 CERT_PATH_PREFIX = "/echo.api/"
 SIGNING_NAME = "echo-api.amazon.com"
-FETCH_TIMEOUT_SECONDS = 5
+FETCH_TIMEOUT_SECONDS = 3  # Alexa waits 8 s; a slow download fails rather than waits
+MAX_FETCHES = 4  # downloads at once, over every URL; one more is refused, not queued
 MAX_CHAIN_BYTES = 256 * 1024  # Amazon's chain is a few KiB; anything bigger is not it
 CHAIN_CACHE_SIZE = 16  # Alexa uses one or two URLs at a time; this only bounds the worst case
 FAILED_URL_SECONDS = 60.0  # a URL that failed is not fetched again for this long
@@ -74,8 +81,8 @@ FAILED_URL_CACHE_SIZE = 256
 FETCH_LOCKS = 64  # fetches of one URL wait for each other (URLs share these by hash)
 # An RSA PKCS#1 v1.5 signature is as long as the key's modulus: 2048 to 4096 bits.
 SIGNATURE_BYTES = range(256, 512 + 1)
-MAX_CAUSE_CHARS = 200
 DEFAULT_TOLERANCE = timedelta(seconds=150)
+MAX_TIMESTAMP_CHARS = 64
 
 _MESSAGES = {
     "cert_url_missing": f"the {CERT_URL_HEADER} header is missing",
@@ -84,6 +91,7 @@ _MESSAGES = {
     "cert_url_path": f"the certificate URL path does not start with {CERT_PATH_PREFIX}",
     "cert_url_port": "the certificate URL port is not 443",
     "cert_fetch_failed": "the certificate chain could not be downloaded",
+    "cert_fetch_busy": "too many certificate downloads at once; try again",
     "cert_chain_invalid": "the certificate chain does not lead to a trusted root",
     "cert_expired": "the signing certificate has expired",
     "cert_not_yet_valid": "the signing certificate is not valid yet",
@@ -105,8 +113,9 @@ class RequestRejected(VerificationException):
     def __init__(self, reason: str, message: str | None = None, cause: str | None = None) -> None:
         super().__init__(message or _MESSAGES.get(reason, "the request failed verification"))
         self.reason = reason
-        # For the log only, never the answer: why a fetch failed, say (capped).
-        self.cause = cause[:MAX_CAUSE_CHARS] if cause else None
+        # For the log only, never the answer: why a fetch failed, as an exception's type
+        # and a fixed message (never the error's own text, which may quote the URL).
+        self.cause = cause
         # A well-formed request for another skill is refused, not malformed.
         self.status = 403 if reason == "application_id" else 400
 
@@ -304,6 +313,14 @@ class SignatureVerifier(AbstractVerifier):
         # URL -> (refusal, until when it stands): a URL that failed costs nothing for a while.
         self._failed: _LruCache[tuple[RequestRejected, float]] = _LruCache(FAILED_URL_CACHE_SIZE)
         self._fetch_locks = [threading.Lock() for _ in range(FETCH_LOCKS)]
+        self._fetches = threading.BoundedSemaphore(MAX_FETCHES)
+
+    needs_adapter = True  # the download and the signature run after the cheap checks
+
+    def check_raw(self, headers: Mapping[str, Any], envelope: Mapping[str, Any]) -> None:
+        """What needs no download: the URL's shape, and a signature header that could be one."""
+        check_cert_url(_header(headers, CERT_URL_HEADER))
+        _decode_signature(_header(headers, SIGNATURE_HEADER))
 
     def verify(
         self,
@@ -311,8 +328,7 @@ class SignatureVerifier(AbstractVerifier):
         serialized_request_env: str | bytes,
         deserialized_request_env: RequestEnvelope | None,
     ) -> None:
-        # Everything that can be checked without a download is checked first, so a request
-        # without a usable signature or URL costs nothing.
+        # Checked again (they cost nothing), so this verifier is whole on its own.
         url = check_cert_url(_header(headers, CERT_URL_HEADER))
         signature = _decode_signature(_header(headers, SIGNATURE_HEADER))
         body = (
@@ -342,7 +358,8 @@ class SignatureVerifier(AbstractVerifier):
                 chain = self._download(url)
                 self._check_chain(chain, now)
             except RequestRejected as refusal:
-                self._failed.put(url, (refusal, self._monotonic() + FAILED_URL_SECONDS))
+                if refusal.reason != "cert_fetch_busy":
+                    self._failed.put(url, (refusal, self._monotonic() + FAILED_URL_SECONDS))
                 raise
             self._cache.put(url, chain)
             return chain.leaf
@@ -367,11 +384,17 @@ class SignatureVerifier(AbstractVerifier):
         return None
 
     def _download(self, url: str) -> _Chain:
+        if not self._fetches.acquire(blocking=False):
+            # Not remembered as a failure of the URL: the next request may fetch it.
+            raise RequestRejected("cert_fetch_busy")
         try:
             data = self._fetch(url)
         except Exception as error:  # any failure to get the chain: the request is not trusted
-            cause = f"{type(error).__name__}: {error}"
+            # The type only: an error's text may quote the URL, which the request chose.
+            cause = f"{type(error).__name__}: the download failed"
             raise RequestRejected("cert_fetch_failed", cause=cause) from None
+        finally:
+            self._fetches.release()
         try:
             certificates = x509.load_pem_x509_certificates(data)
         except ValueError:
@@ -452,6 +475,22 @@ class TimestampVerifier(AbstractVerifier):
         self._tolerance = tolerance
         self._now = now
 
+    needs_adapter = False  # check_raw does it all, before the SDK parses anything
+
+    def check_raw(self, headers: Mapping[str, Any], envelope: Mapping[str, Any]) -> None:
+        request = envelope.get("request")
+        raw = request.get("timestamp") if isinstance(request, Mapping) else None
+        if raw is None:
+            raise RequestRejected("timestamp_missing")
+        if not isinstance(raw, str) or len(raw) > MAX_TIMESTAMP_CHARS:
+            raise RequestRejected("timestamp_invalid")
+        try:
+            # Alexa's form, 2024-05-17T07:30:00Z (fromisoformat reads the Z since 3.11).
+            timestamp = datetime.fromisoformat(raw)
+        except ValueError:
+            raise RequestRejected("timestamp_invalid") from None
+        self._check(timestamp)
+
     def verify(
         self,
         headers: Mapping[str, Any],
@@ -462,6 +501,9 @@ class TimestampVerifier(AbstractVerifier):
         timestamp = getattr(request, "timestamp", None)
         if not isinstance(timestamp, datetime):
             raise RequestRejected("timestamp_missing")
+        self._check(timestamp)
+
+    def _check(self, timestamp: datetime) -> None:
         try:
             # Years 1 and 9999 with an offset, offsets of a day or more: not comparable.
             age = _as_utc(self._now()) - _as_utc(timestamp)
@@ -481,8 +523,14 @@ class TimestampVerifier(AbstractVerifier):
 class ApplicationIdVerifier(AbstractVerifier):
     """The request is for this skill: another skill's traffic sent here is refused."""
 
+    needs_adapter = False  # check_raw does it all, before the SDK parses anything
+
     def __init__(self, skill_id: str) -> None:
         self._skill_id = skill_id
+
+    def check_raw(self, headers: Mapping[str, Any], envelope: Mapping[str, Any]) -> None:
+        if _raw_application_id(envelope) != self._skill_id:
+            raise RequestRejected("application_id")
 
     def verify(
         self,
@@ -501,6 +549,19 @@ def _application_id(envelope: RequestEnvelope | None) -> str | None:
         application_id = getattr(getattr(holder, "application", None), "application_id", None)
         if isinstance(application_id, str):
             return application_id
+    return None
+
+
+def _raw_application_id(envelope: Mapping[str, Any]) -> str | None:
+    # As _application_id, on the JSON as sent: context.System first, then the session.
+    context = envelope.get("context")
+    system = context.get("System") if isinstance(context, Mapping) else None
+    for holder in (system, envelope.get("session")):
+        application = holder.get("application") if isinstance(holder, Mapping) else None
+        if isinstance(application, Mapping):
+            application_id = application.get("applicationId")
+            if isinstance(application_id, str):
+                return application_id
     return None
 
 

@@ -8,6 +8,7 @@ import logging
 import os
 import socket
 import sqlite3
+import stat
 import subprocess
 import sys
 import threading
@@ -22,6 +23,7 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from skill.app import build_skill
 from skill.lambda_function import handler_for
 from skill.persistence import default_db_path, store_from_url
+from skill.persistence.deadline import WithDeadline
 from skill.persistence.dynamodb import DynamoDbStore
 from skill.persistence.sqlite import SQLiteStore
 from skill.simulator.device import SimulatedDevice
@@ -434,17 +436,19 @@ def test_two_processes_writing_different_runners_lose_nothing(
 
 def test_store_urls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     default = store_from_url(None)
-    assert isinstance(default, SQLiteStore) and default.path == default_db_path()
+    assert isinstance(default, WithDeadline) and isinstance(default.store, SQLiteStore)
+    assert default.store.path == default_db_path()
     assert default_db_path().name == "progress.db"
     relative = store_from_url("sqlite:///data/progress.db")
-    assert isinstance(relative, SQLiteStore) and relative.path == Path("data/progress.db")
+    assert isinstance(relative, WithDeadline) and isinstance(relative.store, SQLiteStore)
+    assert relative.store.path == Path("data/progress.db")
     absolute = store_from_url(f"sqlite:///{tmp_path}/p.db")
-    assert isinstance(absolute, SQLiteStore) and absolute.path == tmp_path / "p.db"
+    assert isinstance(absolute.store, SQLiteStore) and absolute.store.path == tmp_path / "p.db"
     assert store_from_url("none") is None
     for setting, value in AWS_TEST_SETTINGS.items():
         monkeypatch.setenv(setting, value)
     dynamo = store_from_url("dynamodb://my-table")
-    assert isinstance(dynamo, DynamoDbStore) and dynamo.table_name == "my-table"
+    assert isinstance(dynamo.store, DynamoDbStore) and dynamo.table_name == "my-table"
     for nonsense in ("postgres://x", "sqlite://", "dynamodb://", "progress.db"):
         with pytest.raises(ValueError):
             store_from_url(nonsense)
@@ -488,3 +492,59 @@ def test_create_store_makes_an_on_demand_dynamodb_table(dynamodb_endpoint: str) 
     described = dynamodb_resource(dynamodb_endpoint).meta.client.describe_table(TableName=table)
     assert described["Table"]["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     assert described["Table"]["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+
+
+# Files, regions and deadlines ----------------------------------------------------------------
+
+
+def test_the_sqlite_file_is_private_to_its_owner(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        store = SQLiteStore(tmp_path / "progress.db")
+        store.save_attributes(envelope_for("amzn1.ask.account.private"), {"step": 2})
+    finally:
+        os.umask(old)
+    for name in ("progress.db", "progress.db-wal", "progress.db-shm"):
+        path = tmp_path / name
+        if path.exists():
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, name
+
+
+def test_a_forgotten_runner_is_gone_from_the_wal_file_too(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "progress.db")
+    runner = envelope_for("amzn1.ask.account.FORGET-ME-PLEASE")
+    store.save_attributes(runner, {"step": 3, "last": "ELEVATE-YOUR-LEGS"})
+    store.delete_attributes(runner)
+    for path in tmp_path.iterdir():
+        data = path.read_bytes()
+        assert b"FORGET-ME-PLEASE" not in data and b"ELEVATE-YOUR-LEGS" not in data, path.name
+
+
+def test_aws_region_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+    from skill.persistence.dynamodb import dynamodb_resource
+
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    assert dynamodb_resource().meta.client.meta.region_name == "eu-west-1"
+
+
+@pytest.mark.slow
+def test_a_store_that_never_answers_costs_a_request_its_budget_at_most(
+    silent_endpoint: str,
+) -> None:
+    # The production client's timeouts and retries (2 s a read, 2 attempts).
+    silent = DynamoDbStore("progress", resource=dynamodb_resource(silent_endpoint))
+    store = WithDeadline(silent, budget=1.0)
+    skill = build_skill(store)
+    handler = handler_for(skill)
+    device = SimulatedDevice(send=lambda event: handler(event, None))
+    started = time.monotonic()
+    launch = device.launch()
+    forget = device.say("forget my progress")
+    elapsed = time.monotonic() - started
+    # Answered from the session both times, and well inside what the store's own
+    # timeouts times retries would take (2 s a read, 2 attempts, for each call).
+    assert (launch.speech or "").startswith(said.WELCOME)
+    assert forget is not None and forget.speech
+    assert elapsed < 2 * 4.0, elapsed

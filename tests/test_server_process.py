@@ -1,4 +1,4 @@
-"""`python -m skill serve` as a real gunicorn process on a loopback port."""
+"""`python -m skill serve` as a real process on a loopback socket."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import pytest
 from skill.simulator.device import SimulatedDevice
 from tests import said
 from tests.support.pki import make_test_pki, signed_headers
-from tests.web import free_port, post, running, signed_post, signed_server
+from tests.web import post, running, signed_post, signed_server
 
 pytestmark = pytest.mark.slow
 PKI = make_test_pki()
@@ -30,7 +30,7 @@ def test_serve_with_verification_refuses_to_start_without_a_skill_id(skill_id: s
     env = {k: v for k, v in os.environ.items() if k != "SKILL_ID"}
     if skill_id is not None:
         env["SKILL_ID"] = skill_id
-    args = ["-m", "skill", "serve", "--host", "127.0.0.1", "--port", str(free_port())]
+    args = ["-m", "skill", "serve", "--host", "127.0.0.1", "--port", "0"]
     done = subprocess.run(
         [sys.executable, *args], env=env, capture_output=True, text=True, timeout=120
     )
@@ -39,10 +39,8 @@ def test_serve_with_verification_refuses_to_start_without_a_skill_id(skill_id: s
 
 
 def test_serve_verifies_by_default() -> None:
-    port = free_port()
     with running(
-        ["-m", "skill", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        port,
+        ["-m", "skill", "serve"],
         env={"SKILL_ID": "amzn1.ask.skill.production"},
     ) as server:
         body = json.dumps(SimulatedDevice().envelope_for_launch()).encode()
@@ -55,9 +53,8 @@ def test_serve_verifies_by_default() -> None:
 
 
 def test_no_verify_says_so_loudly_and_answers() -> None:
-    port = free_port()
-    args = ["-m", "skill", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-verify"]
-    with running(args, port) as server:
+    args = ["-m", "skill", "serve", "--no-verify"]
+    with running(args) as server:
 
         def send(event: dict) -> dict:  # type: ignore[type-arg]
             reply = post(
@@ -130,7 +127,8 @@ def test_a_burst_of_concurrent_sessions_gets_no_errors(signed_server) -> None:  
 
 def exchange(url: str, raw: bytes) -> tuple[int, dict[str, Any]]:
     """Send raw bytes to the server (from another thread, so a refusal mid-body is still
-    read) and return the answer's status and JSON body."""
+    read) and return the answer's status and body: the app's JSON, or for what the server
+    refuses before the app (framing, size) its text as {"text": ...}."""
     port = int(url.rsplit(":", 1)[1])
     with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
 
@@ -142,9 +140,11 @@ def exchange(url: str, raw: bytes) -> tuple[int, dict[str, Any]]:
         sender.start()
         answer = http.client.HTTPResponse(sock)
         answer.begin()
-        body = json.loads(answer.read() or b"{}")
+        data = answer.read()
         sender.join(timeout=30)
-        return answer.status, body
+        if answer.getheader("Content-Type", "").startswith("application/json"):
+            return answer.status, json.loads(data or b"{}")
+        return answer.status, {"text": data.decode(errors="replace")}
 
 
 def chunked(body: bytes, size: int = 8192) -> bytes:
@@ -171,12 +171,12 @@ def test_a_real_server_answers_every_parse_failure_with_a_4xx(signed_server) -> 
         {"error": "malformed_json", "message": "the body is not valid JSON"},
     )
     big = b" " * 400 * 1024
-    status, body = exchange(
+    status, _ = exchange(
         url, request_head({**json_type, "Transfer-Encoding": "chunked"}) + chunked(big)
     )
-    assert (status, body["error"]) == (413, "too_large")
-    status, body = exchange(url, request_head({**json_type, "Content-Length": str(len(big))}) + big)
-    assert (status, body["error"]) == (413, "too_large")
+    assert status == 413
+    status, _ = exchange(url, request_head({**json_type, "Content-Length": str(len(big))}) + big)
+    assert status == 413
     bad_framing = (
         request_head({**json_type, "Transfer-Encoding": "chunked"}) + b"zz\r\nhello\r\n0\r\n\r\n"
     )

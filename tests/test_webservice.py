@@ -3,10 +3,14 @@ requests, and whatever Alexa's rules or plain sense reject gets a 4xx and one lo
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import logging
+import os
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,7 +20,12 @@ from flask.testing import FlaskClient
 
 from skill.app import build_skill
 from skill.simulator.device import SIMULATOR_SKILL_ID, SimulatedDevice
-from skill.verify import ApplicationIdVerifier, SignatureVerifier, TimestampVerifier
+from skill.verify import (
+    MAX_FETCHES,
+    ApplicationIdVerifier,
+    SignatureVerifier,
+    TimestampVerifier,
+)
 from skill.webservice import MAX_BODY_BYTES, MissingSkillId, create_app
 from tests import said
 from tests.support.pki import CERT_URL, make_test_pki, signed_headers
@@ -179,9 +188,10 @@ def test_stale_and_future_timestamps_are_rejected(shift: int, reason: str) -> No
         ("0001-01-01T00:00:00+01:00", "timestamp_invalid"),
         ("9999-12-31T23:59:59-01:00", "timestamp_invalid"),
         ("2030-05-17T07:30:00+25:00", "timestamp_invalid"),
-        ("2030-13-45T00:00:00Z", "not_an_envelope"),
-        ("not a time", "not_an_envelope"),
-        (12345, "not_an_envelope"),
+        ("2030-13-45T00:00:00Z", "timestamp_invalid"),
+        ("not a time", "timestamp_invalid"),
+        (12345, "timestamp_invalid"),
+        ("2" * 10_000, "timestamp_invalid"),
     ],
 )
 def test_a_signed_request_with_an_unusable_timestamp_gets_400(
@@ -245,7 +255,7 @@ BAD_INPUTS = [
     ("a JSON list", b"[1, 2]", "application/json", 400, "not_an_envelope"),
     ("no request", b'{"version": "1.0"}', "application/json", 400, "not_an_envelope"),
     ("no request type", b'{"version": "1.0", "request": {}}', "application/json", 400, "missing_request_type"),
-    ("unknown request type", b'{"version": "1.0", "request": {"type": "Nope"}}', "application/json", 400, "not_an_envelope"),
+    ("unknown request type", b'{"version": "1.0", "request": {"type": "Nope", "timestamp": "%s"}, "context": {"System": {"application": {"applicationId": "%s"}}}}' % (datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode(), SIMULATOR_SKILL_ID.encode()), "application/json", 400, "not_an_envelope"),
     ("unclosed nesting", b"[" * 984, "application/json", 400, "malformed_json"),
     ("nesting past recursion", b"[" * 5000 + b"]" * 5000, "application/json", 400, "malformed_json"),
     ("nesting past the limit", b'{"request": {"type": "LaunchRequest", "x": ' + b"[" * 70 + b"]" * 70 + b"}}", "application/json", 400, "too_deep"),
@@ -262,7 +272,9 @@ BAD_INPUTS = [
 def test_bad_input_gets_a_clear_4xx_and_the_next_request_is_answered(
     body: bytes, content_type: str, status: int, reason: str, verify: bool
 ) -> None:
-    client = make_client()[0] if verify else create_app(verify=False).test_client()
+    client = (
+        make_client(SIMULATOR_SKILL_ID)[0] if verify else create_app(verify=False).test_client()
+    )
     headers = {**signed_headers(PKI, body), "Content-Type": content_type}
     reply = client.post("/", data=body, headers=headers)
     assert reply.status_code == status
@@ -329,4 +341,99 @@ def test_a_fetch_failure_is_logged_with_its_cause(caplog: pytest.LogCaptureFixtu
         "message": "the certificate chain could not be downloaded",
     }
     (line,) = request_lines(caplog)
-    assert line["cause"] == f"OSError: nothing at {other}"
+    # The type and a fixed message: the error's own text quotes the URL the request chose.
+    assert line["cause"] == "OSError: the download failed"
+    assert "other.pem" not in " ".join(r.getMessage() for r in caplog.records)
+
+
+class CountingFetcher:
+    """A certificate source that counts its downloads (and can hold them until released)."""
+
+    def __init__(self, hold: threading.Event | None = None) -> None:
+        self.fetches = 0
+        self.started = threading.Semaphore(0)
+        self._hold = hold
+        self._lock = threading.Lock()
+
+    def __call__(self, url: str) -> bytes:
+        with self._lock:
+            self.fetches += 1
+        self.started.release()
+        if self._hold is not None:
+            self._hold.wait(timeout=30)
+        raise OSError(f"never-seen certificate at {url}")
+
+
+FORGED_URL = "https://s3.amazonaws.com/echo.api/never-seen.pem"
+
+
+def forged_headers(body: bytes) -> dict[str, str]:
+    random_signature = base64.b64encode(os.urandom(256)).decode()
+    return {
+        **signed_headers(PKI, body),
+        "SignatureCertChainUrl": FORGED_URL,
+        "Signature-256": random_signature,
+    }
+
+
+@pytest.mark.parametrize(
+    ("changes", "status", "reason"),
+    [
+        ({"timestamp": datetime.now(UTC) - timedelta(hours=1)}, 400, "timestamp_stale"),
+        ({"timestamp": datetime.now(UTC) + timedelta(hours=1)}, 400, "timestamp_future"),
+        ({"application_id": "amzn1.ask.skill.someone-else"}, 403, "application_id"),
+    ],
+)
+def test_a_forged_request_failing_a_cheap_check_costs_no_download(
+    changes: dict[str, Any], status: int, reason: str
+) -> None:
+    fetcher = CountingFetcher()
+    counting = CountingSkill()
+    verifiers = [
+        SignatureVerifier(trust_roots=[PKI.root], fetch=fetcher),
+        TimestampVerifier(),
+        ApplicationIdVerifier(SIMULATOR_SKILL_ID),
+    ]
+    client = create_app(verifiers=verifiers, skill=counting.skill).test_client()
+    application_id = changes.pop("application_id", None)
+    event = launch_event(**changes)
+    if application_id:
+        event["context"]["System"]["application"]["applicationId"] = application_id
+        event["session"]["application"]["applicationId"] = application_id
+    body = json.dumps(event).encode()
+    reply = client.post("/", data=body, headers=forged_headers(body))
+    assert (reply.status_code, reply.get_json()["error"]) == (status, reason)
+    assert fetcher.fetches == 0, "no certificate download for a request a cheap check refuses"
+    assert counting.calls == 0
+    # The same forgery with a fresh timestamp and this skill's id does reach the download.
+    body = json.dumps(launch_event()).encode()
+    reply = client.post("/", data=body, headers=forged_headers(body))
+    assert (reply.status_code, reply.get_json()["error"]) == (400, "cert_fetch_failed")
+    assert fetcher.fetches == 1
+
+
+def test_downloads_run_a_few_at_a_time_and_the_rest_fail_at_once() -> None:
+    release = threading.Event()
+    fetcher = CountingFetcher(hold=release)
+    verifier = SignatureVerifier(trust_roots=[PKI.root], fetch=fetcher)
+    app = create_app(verifiers=[verifier], skill=CountingSkill().skill)
+
+    def forged(number: int) -> tuple[int, str]:
+        body = json.dumps(launch_event()).encode()
+        headers = forged_headers(body)
+        headers["SignatureCertChainUrl"] = f"https://s3.amazonaws.com/echo.api/{number}.pem"
+        reply = app.test_client().post("/", data=body, headers=headers)
+        return reply.status_code, reply.get_json()["error"]
+
+    with ThreadPoolExecutor(max_workers=MAX_FETCHES) as pool:
+        held = [pool.submit(forged, number) for number in range(MAX_FETCHES)]
+        for _ in range(MAX_FETCHES):
+            assert fetcher.started.acquire(timeout=30), "every slot is downloading"
+        # Every download slot is taken: one more URL is refused without waiting for one.
+        assert forged(MAX_FETCHES) == (400, "cert_fetch_busy")
+        release.set()
+        assert [future.result(timeout=30) for future in held] == [
+            (400, "cert_fetch_failed")
+        ] * MAX_FETCHES
+    assert fetcher.fetches == MAX_FETCHES
+    assert forged(MAX_FETCHES)[1] == "cert_fetch_failed", "a busy refusal is not remembered"

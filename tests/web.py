@@ -8,7 +8,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -37,7 +36,11 @@ def post(url: str, body: bytes, headers: dict[str, str], timeout: float = 30) ->
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return Reply(response.status, json.loads(response.read()))
     except urllib.error.HTTPError as error:
-        return Reply(error.code, json.loads(error.read() or b"{}"))
+        data = error.read()
+        if (error.headers.get("Content-Type") or "").startswith("application/json"):
+            return Reply(error.code, json.loads(data or b"{}"))
+        # Refused by the server before the app (framing, size): plain text.
+        return Reply(error.code, {"text": data.decode(errors="replace")})
 
 
 def signed_post(url: str, pki: TestPKI, event: dict[str, Any], timeout: float = 30) -> Reply:
@@ -45,10 +48,15 @@ def signed_post(url: str, pki: TestPKI, event: dict[str, Any], timeout: float = 
     return post(url, body, signed_headers(pki, body), timeout)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def listening_socket() -> socket.socket:
+    """A loopback socket bound to a port the kernel picked and already listening: a server
+    given it has its port before it starts, and connections wait in its backlog until it
+    accepts them (no free-port race, no polling for readiness)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(1024)
+    sock.set_inheritable(True)
+    return sock
 
 
 @dataclass
@@ -56,6 +64,10 @@ class Server:
     url: str
     process: subprocess.Popen[bytes]
     log: Path
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
 
     def output(self) -> str:
         """Stop the server and return everything it printed."""
@@ -65,39 +77,43 @@ class Server:
 
 
 @contextmanager
-def running(args: list[str], port: int, env: dict[str, str] | None = None) -> Iterator[Server]:
-    """A real server process on a loopback port, stopped afterwards.
+def running(
+    args: list[str], env: dict[str, str] | None = None, prefix: list[str] | None = None
+) -> Iterator[Server]:
+    """A real server process on a loopback socket made here and handed to it
+    (`--listen-fd FD` is appended to `args`), stopped afterwards. `prefix` goes before the
+    module arguments (`-c CODE` to run something first).
 
     Its output goes to a file, not a pipe: a busy server would fill a pipe nobody reads
     and stall on its own log lines.
     """
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, listening_socket() as sock:
         log = Path(folder) / "server.log"
+        fd = sock.fileno()
         with log.open("wb") as sink:
             process = subprocess.Popen(
-                [sys.executable, *args],
+                [sys.executable, *(prefix or []), *args, "--listen-fd", str(fd)],
                 cwd=REPO,
                 stdout=sink,
                 stderr=subprocess.STDOUT,
                 env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+                pass_fds=[fd],
             )
-        yield from _serve(Server(f"http://127.0.0.1:{port}", process, log))
+        server = Server(f"http://127.0.0.1:{sock.getsockname()[1]}", process, log)
+        yield from _serve(server)
 
 
 def _serve(server: Server) -> Iterator[Server]:
     process = server.process
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, server.log.read_text(errors="replace")
-            try:
-                with urllib.request.urlopen(f"{server.url}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
+        # The socket already listens: this waits in its backlog until the server is up.
+        try:
+            with urllib.request.urlopen(f"{server.url}/healthz", timeout=60) as response:
+                assert response.status == 200
+        except OSError as error:
+            raise AssertionError(
+                f"the server did not start: {error}\n{server.log.read_text(errors='replace')}"
+            ) from None
         yield server
     finally:
         if process.poll() is None:
@@ -117,7 +133,6 @@ def signed_server(
     root, chain = folder / "root.pem", folder / "chain.pem"
     root.write_bytes(pki.root.public_bytes(Encoding.PEM))
     chain.write_bytes(pki.chain_pem())
-    port = free_port()
-    args = ["-m", "tests.support.signed_server", str(root), str(chain), str(port)]
-    with running(args, port, {"SKILL_ID": SIMULATOR_SKILL_ID, **(env or {})}) as server:
+    args = ["-m", "tests.support.signed_server", str(root), str(chain)]
+    with running(args, {"SKILL_ID": SIMULATOR_SKILL_ID, **(env or {})}) as server:
         yield server

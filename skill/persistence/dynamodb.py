@@ -22,14 +22,19 @@ from botocore.config import Config
 
 PARTITION_KEY = "id"
 ATTRIBUTE_NAME = "attributes"
+# Each call's own bounds; a request's calls together also stop at the store deadline
+# (skill.persistence.deadline), retries included.
 CLIENT_CONFIG = Config(
     connect_timeout=1, read_timeout=2, retries={"max_attempts": 2, "mode": "standard"}
 )
 
 
 def dynamodb_resource() -> Any:
-    """A DynamoDB resource from the usual AWS settings (region, endpoint, credentials)."""
-    return boto3.resource("dynamodb", config=CLIENT_CONFIG)
+    """A DynamoDB resource from the usual AWS settings (region, endpoint, credentials).
+    The region is AWS_REGION (what Lambda sets, and what the README says) if set, else
+    boto3's own chain (AWS_DEFAULT_REGION, the config file), which ignores AWS_REGION."""
+    region = os.environ.get("AWS_REGION", "").strip() or None
+    return boto3.resource("dynamodb", config=CLIENT_CONFIG, region_name=region)
 
 
 class DynamoDbStore(AbstractPersistenceAdapter):

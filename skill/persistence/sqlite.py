@@ -8,6 +8,7 @@ the writer), and a write is one atomic upsert. A store that is locked for longer
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -54,6 +55,7 @@ class SQLiteStore(AbstractPersistenceAdapter):
         if connection is not None and getattr(self._local, "pid", None) == os.getpid():
             return connection
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        _create_private(self.path)
         connection = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
@@ -99,3 +101,14 @@ class SQLiteStore(AbstractPersistenceAdapter):
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
         self._run("DELETE FROM progress WHERE user_id = ?", user_id_of(request_envelope))
+        # "Forget" means forgotten: copy the WAL into the database and empty it, so the
+        # runner's id and last answer are not left in the -wal file until a checkpoint.
+        # Under a reader the copy may stop short; the next delete or checkpoint finishes it.
+        self._run("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file readable and writable by its owner only (0600), whatever
+    the umask; SQLite gives its -wal and -shm files the database's permissions."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))

@@ -1,6 +1,6 @@
 """A real web-service process whose verifier trusts the tests' certificate authority.
 
-    python -m tests.support.signed_server ROOT_PEM CHAIN_PEM PORT
+    python -m tests.support.signed_server ROOT_PEM CHAIN_PEM --listen-fd FD
 
 Only the verifier's trust roots and certificate source differ from production; the
 server, the app, the checks (SKILL_ID required) and the skill are the production ones.
@@ -19,7 +19,8 @@ from skill.webservice import configured_skill_id, create_app
 from tests.support.pki import CERT_URL
 
 
-def main(root_pem: str, chain_pem: str, port: str) -> int:
+def main(root_pem: str, chain_pem: str, option: str, fd: str) -> int:
+    assert option == "--listen-fd"
     root = x509.load_pem_x509_certificate(Path(root_pem).read_bytes())
     chain = Path(chain_pem).read_bytes()
 
@@ -36,7 +37,7 @@ def main(root_pem: str, chain_pem: str, port: str) -> int:
         ]
         return create_app(verifiers=verifiers)
 
-    return serve("127.0.0.1", int(port), verify=True, app_factory=app)
+    return serve("127.0.0.1", 0, verify=True, app_factory=app, listen_fd=int(fd))
 
 
 if __name__ == "__main__":
