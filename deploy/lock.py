@@ -35,7 +35,7 @@ UV_LAMBDA_PLATFORM = f"{LAMBDA_ARCH}-manylinux2014"  # uv's
 CONTAINER_PYTHON = "3.13"  # as in the Dockerfile's FROM lines
 
 # What the Lambda door imports (besides the skill itself); their own dependencies follow.
-# The web door's packages (Flask, flask-ask-sdk, gunicorn, cryptography, certifi) stay out.
+# The web door's packages (Flask, flask-ask-sdk, waitress, cryptography, certifi) stay out.
 LAMBDA_DISTRIBUTIONS = (
     "ask-sdk-core",
     "jinja2",

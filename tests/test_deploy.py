@@ -548,7 +548,7 @@ def test_the_lambda_artifact_is_small_and_answers_from_a_clean_directory(tmp_pat
     assert not installed & {
         "flask",
         "flask_ask_sdk",
-        "gunicorn",
+        "waitress",
         "cryptography",
         "boto3",
         "botocore",

@@ -24,6 +24,7 @@ NOT_AT_START = (
     "flask_ask_sdk",
     "werkzeug",
     "gunicorn",
+    "waitress",
     "cryptography",
     "certifi",
     "hassil",

@@ -99,7 +99,7 @@ def test_the_lambda_lock_is_the_container_locks_versions_without_the_web_door() 
     container, function = pins(lock.CONTAINER_LOCK), pins(lock.LAMBDA_LOCK)
     for name, pin in function.items():
         assert container[name].version == pin.version, name
-    for door in ("flask", "flask-ask-sdk", "gunicorn", "cryptography", "hassil", "h11"):
+    for door in ("flask", "flask-ask-sdk", "waitress", "cryptography", "hassil"):
         assert door in container and door not in function, door
     assert not set(lock.RUNTIME_PROVIDED) & set(function), "Lambda's runtime brings these"
     assert set(lock.LAMBDA_DISTRIBUTIONS) <= set(function)
