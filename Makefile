@@ -57,10 +57,12 @@ lambda: setup  ## build deploy/build/lambda for SAM, and check it answers
 	$(BIN)/python deploy/build.py lambda
 
 # ENDPOINT=Lambda ARN or https URL, PRIVACY_URL= and TERMS_URL= https URLs (each may hold
-# {locale}): all required, and a placeholder domain is refused. The package is checked.
+# {locale}), RESPONSIBLE= who answers for the data and how to reach them (filled into the
+# privacy notice, written to deploy/build/PRIVACY.md): all required, and a placeholder is
+# refused. The package is checked.
 skill-package: setup  ## assemble and check deploy/build/skill-package
 	$(BIN)/python deploy/build.py skill-package --endpoint '$(ENDPOINT)' \
-		--privacy-url '$(PRIVACY_URL)' --terms-url '$(TERMS_URL)'
+		--privacy-url '$(PRIVACY_URL)' --terms-url '$(TERMS_URL)' --responsible '$(RESPONSIBLE)'
 
 check-skill-package: setup  ## check a built skill package (DIR=, default deploy/build/skill-package)
 	$(BIN)/python deploy/build.py check-package $(or $(DIR),deploy/build/skill-package)

@@ -1,7 +1,8 @@
 """Build what ships; each part is a module of its own in deploy/.
 
     python deploy/build.py skill-package --endpoint ARN_OR_HTTPS_URL \\
-        --privacy-url HTTPS_URL --terms-url HTTPS_URL
+        --privacy-url HTTPS_URL --terms-url HTTPS_URL \\
+        --responsible 'NAME, ADDRESS OR EMAIL'
     python deploy/build.py check-package [DIR]
     python deploy/build.py lambda [--python python3.13]
 
@@ -38,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     package.add_argument("--endpoint", help="the Lambda ARN or https:// URL the skill calls")
     package.add_argument("--privacy-url", help="the privacy notice's https:// URL ({locale})")
     package.add_argument("--terms-url", help="the terms of use's https:// URL ({locale})")
+    package.add_argument(
+        "--responsible",
+        help="who is responsible for the skill's data, and how to reach them (the privacy notice)",
+    )
     package.add_argument("--out", type=Path, default=BUILD / "skill-package")
     check = commands.add_parser("check-package", help="check a built skill package")
     check.add_argument("folder", type=Path, nargs="?", default=BUILD / "skill-package")
@@ -50,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
             args.out,
             endpoint=args.endpoint,
             privacy_url=args.privacy_url,
+            responsible=args.responsible,
             terms_url=args.terms_url,
         )
         print(f"skill package: {out} (checked)")

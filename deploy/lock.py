@@ -40,7 +40,6 @@ LAMBDA_DISTRIBUTIONS = (
     "ask-sdk-core",
     "jinja2",
     "platformdirs",
-    "ask-sdk-dynamodb-persistence-adapter",
 )
 # Lambda's Python runtime brings these itself; leaving them out saves about 20 MB.
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath")

@@ -23,9 +23,10 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from deploy import DEPLOY, REPO, icons
+from deploy import DEPLOY, REPO, icons, privacy
 from deploy.locale_facts import LocaleFacts, every_locale
 from deploy.package_checks import ICONS, check_skill_package, endpoint_problem, url_problem
+from deploy.privacy import responsible_problem
 
 MANIFEST = DEPLOY / "skill-package" / "skill.json"
 MODELS = REPO / "interaction_model"
@@ -56,10 +57,14 @@ def manifest_for(known: dict[str, LocaleFacts], manifest_path: Path = MANIFEST) 
 
 
 def refusals(
-    locales: list[str], endpoint: str | None, privacy_url: str | None, terms_url: str | None
+    locales: list[str],
+    endpoint: str | None,
+    privacy_url: str | None,
+    terms_url: str | None,
+    responsible: str | None = "",
 ) -> list[str]:
     """Why the operator's inputs cannot be published, if they cannot."""
-    given = [endpoint_problem(endpoint)]
+    given = [endpoint_problem(endpoint), responsible_problem(responsible)]
     for url, what in ((privacy_url, "privacy URL"), (terms_url, "terms URL")):
         given += [url_problem(url and for_locale(url, locale), what) for locale in locales]
     return list(dict.fromkeys(problem for problem in given if problem))
@@ -71,6 +76,7 @@ def build_skill_package(
     endpoint: str | None,
     privacy_url: str | None,
     terms_url: str | None,
+    responsible: str | None = None,
     known: dict[str, LocaleFacts] | None = None,
     manifest_path: Path = MANIFEST,
     models: Path = MODELS,
@@ -79,15 +85,15 @@ def build_skill_package(
     the result could not be published. `known` (by default every supported locale) are the
     locales it is published in."""
     known = every_locale() if known is None else known
-    refused = refusals(list(known), endpoint, privacy_url, terms_url)
+    refused = refusals(list(known), endpoint, privacy_url, terms_url, responsible)
     if refused:
         raise SystemExit(
             "not building the skill package:\n  - "
             + "\n  - ".join(refused)
             + "\ngive ENDPOINT=<Lambda ARN or https URL> PRIVACY_URL=<https URL> "
-            "TERMS_URL=<https URL> (a URL may hold {locale})"
+            "TERMS_URL=<https URL> (a URL may hold {locale}) RESPONSIBLE='<name, address or email>'"
         )
-    assert endpoint and privacy_url and terms_url
+    assert endpoint and privacy_url and terms_url and responsible
     manifest = manifest_for(known, manifest_path)
     skill = manifest["manifest"]
     target = {"uri": endpoint}
@@ -121,4 +127,6 @@ def build_skill_package(
         shutil.rmtree(partial)
         raise SystemExit("the skill package is not ready:\n  - " + "\n  - ".join(problems))
     partial.rename(out)
+    # The notice to publish at the privacy URL, with the responsible party filled in.
+    (out.parent / "PRIVACY.md").write_text(privacy.notice(responsible), encoding="utf-8")
     return out

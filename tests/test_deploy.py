@@ -22,7 +22,7 @@ from deploy.build import main as build_main
 from deploy.locale_facts import LocaleFacts, every_locale, facts
 from deploy.skill_package import MANIFEST, build_skill_package
 from skill import interaction_model, resources
-from skill.progress import Progress
+from skill.progress import RESUME_WINDOW, Progress
 from skill.simulator.nlu import FALLBACK, LanguageModel
 from tests import said
 
@@ -45,6 +45,7 @@ def template() -> Any:
 ARN = "arn:aws:lambda:eu-west-1:111122223333:function:coach:live"
 PRIVACY = "https://recovery-coach.app/{locale}/privacy"
 TERMS = "https://recovery-coach.app/terms"
+RESPONSIBLE = "Coach Operator GmbH, Laufweg 8, 10115 Berlin, privacy@recovery-coach.app"
 
 
 def invocation_name(locale: str) -> str:
@@ -54,7 +55,13 @@ def invocation_name(locale: str) -> str:
 
 
 def built(folder: Path, **given: Any) -> Path:
-    inputs = {"endpoint": ARN, "privacy_url": PRIVACY, "terms_url": TERMS, **given}
+    inputs = {
+        "endpoint": ARN,
+        "privacy_url": PRIVACY,
+        "terms_url": TERMS,
+        "responsible": RESPONSIBLE,
+        **given,
+    }
     return build_skill_package(folder / "package", **inputs)
 
 
@@ -213,9 +220,14 @@ def test_an_https_endpoint_is_marked_as_having_a_trusted_certificate(tmp_path: P
         ({"terms_url": ""}, "no terms URL"),
         ({"terms_url": "https://recovery-coach.invalid/terms"}, "placeholder"),
         ({"terms_url": "ftp://recovery-coach.app/terms"}, "https"),
+        ({"responsible": None}, "no responsible party"),
+        ({"responsible": "  "}, "no responsible party"),
+        ({"responsible": "Operator"}, "a name and a way to reach them"),
+        ({"responsible": "<your name>, <your address>"}, "placeholder"),
+        ({"responsible": "Coach Ltd, privacy@example.com"}, "placeholder"),
     ],
 )
-def test_the_build_refuses_a_missing_or_placeholder_endpoint_or_url(
+def test_the_build_refuses_a_missing_or_placeholder_endpoint_url_or_responsible_party(
     tmp_path: Path, given: dict[str, str | None], refusal: str
 ) -> None:
     with pytest.raises(SystemExit, match=refusal):
@@ -231,7 +243,12 @@ def test_a_package_that_fails_its_check_is_not_left_to_deploy(tmp_path: Path, lo
     known[locale] = dataclasses.replace(own, listing={**own.listing, "description": weakened})
     with pytest.raises(SystemExit, match=f"{locale}: the description lacks the disclaimer"):
         build_skill_package(
-            package, endpoint=ARN, privacy_url=PRIVACY, terms_url=TERMS, known=known
+            package,
+            endpoint=ARN,
+            privacy_url=PRIVACY,
+            terms_url=TERMS,
+            responsible=RESPONSIBLE,
+            known=known,
         )
     assert not package.exists() and not package.with_name("package.partial").exists()
 
@@ -399,11 +416,37 @@ def test_the_icons_are_drawn_the_same_every_time_and_read_back() -> None:
         assert corner[3] == 0, "outside the disc is transparent"
 
 
-def test_the_privacy_notice_names_all_that_is_kept_and_how_to_delete_it() -> None:
-    notice = (DEPLOY / "PRIVACY.md").read_text(encoding="utf-8")
-    full = Progress(step=1, saved_at=1, introduced=True)
-    for key in full.to_record():
-        assert f"`{key}`" in notice, key
+def notice_sections(tmp_path: Path) -> dict[str, str]:
+    """The notice the build writes beside the package, split into its two languages."""
+    text = (built(tmp_path).parent / "PRIVACY.md").read_text(encoding="utf-8")
+    english, german = text.split("\n---\n")
+    return {"en": english, "de": german}
+
+
+def test_the_privacy_notice_lists_exactly_the_fields_a_record_holds_in_both_languages(
+    tmp_path: Path, dynamodb_item_fields: set[str]
+) -> None:
+    full = Progress(step=1, saved_at=1, introduced=True, skipped=frozenset({7}))
+    kept = set(full.to_record()) | dynamodb_item_fields
+    for language, section in notice_sections(tmp_path).items():
+        listed = set(re.findall(r"^\|[^|]*\| `(\w+)` \|", section, re.MULTILINE))
+        assert listed == kept, language
+        assert RESPONSIBLE in section, language
+        hours = int(RESUME_WINDOW.total_seconds() // 3600)
+        assert f"{hours} " in section, language
+    assert "Art. 77" in notice_sections(tmp_path)["de"], "the right to complain"
+
+
+@pytest.fixture
+def dynamodb_item_fields() -> set[str]:
+    """The fields a DynamoDB item holds beside the record and its key (time to live)."""
+    from skill.persistence import dynamodb
+
+    return {dynamodb.EXPIRES_AT}
+
+
+def test_the_privacy_notice_names_all_that_is_kept_and_how_to_delete_it(tmp_path: Path) -> None:
+    notice = (built(tmp_path).parent / "PRIVACY.md").read_text(encoding="utf-8")
     assert "user id" in notice and "Nutzer-ID" in notice
     names = {invocation_name(locale): locale for locale in resources.locales()}
     commands = re.findall(r"`(Alexa, [^`]+)`", notice)
@@ -508,12 +551,9 @@ def test_point_in_time_recovery_agrees_with_the_privacy_notice() -> None:
     enabled = table.get("PointInTimeRecoverySpecification", {}).get(
         "PointInTimeRecoveryEnabled", False
     )
-    notice = (DEPLOY / "PRIVACY.md").read_text(encoding="utf-8")
-    if enabled:
-        assert "35" in notice and "point-in-time" in notice.lower()
-    else:
-        assert "point-in-time" not in notice.lower()
-        assert "deleted at once" in notice
+    notice = (DEPLOY / "PRIVACY.md.j2").read_text(encoding="utf-8")
+    assert "point-in-time recovery is off" in notice, "the notice says how backups bear on it"
+    assert not enabled, "or the notice must give the 35 days a deleted record stays restorable"
 
 
 def test_the_function_logs_to_a_group_with_a_retention_period() -> None:
@@ -521,7 +561,10 @@ def test_the_function_logs_to_a_group_with_a_retention_period() -> None:
     logging = resources["SkillFunction"]["Properties"]["LoggingConfig"]
     group = resources[logging["LogGroup"]["Ref"]]
     assert group["Type"] == "AWS::Logs::LogGroup"
-    assert 1 <= group["Properties"]["RetentionInDays"] <= 90
+    days = group["Properties"]["RetentionInDays"]
+    assert 1 <= days <= 90
+    notice = (DEPLOY / "PRIVACY.md.j2").read_text(encoding="utf-8")
+    assert f"kept for {days} days" in notice and f"{days} Tage aufbewahrt" in notice
 
 
 # The Lambda artifact --------------------------------------------------------------------
@@ -543,7 +586,6 @@ def test_the_lambda_artifact_is_small_and_answers_from_a_clean_directory(tmp_pat
         "recovery_coach",
         "ask_sdk_core",
         "jinja2",
-        "ask_sdk_dynamodb_persistence_adapter",
     } <= installed
     assert not installed & {
         "flask",

@@ -247,6 +247,48 @@ def test_a_forget_that_failed_never_says_it_is_done(
     assert "step 4" in runner.say("where was I").lower(), "the session still knows the place"
 
 
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: float = 1_800_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_record_untouched_past_the_resume_window_is_deleted(
+    tmp_path: Path, dynamodb_endpoint: str
+) -> None:
+    """Store only while used: SQLite sweeps expired records on each write; DynamoDB's time
+    to live deletes by `expires_at`, and until it does an expired item reads as absent."""
+    for kind in ("sqlite", "dynamodb"):
+        clock = Clock()
+        if kind == "sqlite":
+            store: Any = SQLiteStore(tmp_path / "expiry.db", clock=clock)
+        else:
+            store = DynamoDbStore(
+                new_table_name(), resource=dynamodb_resource(dynamodb_endpoint), clock=clock
+            )
+            store.create()
+        ann, bob = envelope_for("ann"), envelope_for("bob")
+        store.save_attributes(ann, {"step": 3})
+        clock.now += DAY - 60
+        assert store.get_attributes(ann) == {"step": 3}, kind
+        clock.now += 120
+        assert store.get_attributes(ann) == {}, f"{kind}: expired reads as absent"
+        store.save_attributes(bob, {"step": 1})
+        if kind == "sqlite":
+            with sqlite3.connect(store.path) as raw:
+                users = [row[0] for row in raw.execute("SELECT user_id FROM progress")]
+            assert users == ["bob"], "the expired record is gone from the file"
+        else:
+            item = store.table.get_item(Key={"id": "bob"})["Item"]
+            assert int(item["expires_at"]) == int(clock.now + DAY), "TTL set a window ahead"
+            ttl = store.table.meta.client.describe_time_to_live(TableName=store.table_name)
+            assert ttl["TimeToLiveDescription"]["AttributeName"] == "expires_at"
+
+
 def test_a_store_that_cannot_be_read_is_never_written_over(
     store: AbstractPersistenceAdapter, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -270,8 +312,8 @@ def test_a_corrupt_record_is_logged_and_replaced_by_new_progress(
         store.create()
         with sqlite3.connect(store.path) as raw:
             raw.execute(
-                "INSERT INTO progress VALUES (?, ?, 0)",
-                ("amzn1.ask.account.runner-1", "{not json"),
+                "INSERT INTO progress VALUES (?, ?, ?)",
+                ("amzn1.ask.account.runner-1", "{not json", store.clock()),
             )
     else:
         runner.put("garbage")  # a string where an object belongs

@@ -23,10 +23,10 @@ CHILD = """
 import json, random, snapshot_restore_py
 import skill.lambda_function as door
 store = door.shared_skill().persistence_adapter
-before = (id(store.resource), id(store.adapter), random.getstate())
+before = (id(store.resource), id(store.table), random.getstate())
 for hook in snapshot_restore_py.hooks:
     hook()
-after = (id(store.resource), id(store.adapter), random.getstate())
+after = (id(store.resource), id(store.table), random.getstate())
 print(json.dumps({
     "hooks": len(snapshot_restore_py.hooks),
     "new_client": before[0] != after[0] and before[1] != after[1],

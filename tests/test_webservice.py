@@ -255,7 +255,8 @@ BAD_INPUTS = [
     ("a JSON list", b"[1, 2]", "application/json", 400, "not_an_envelope"),
     ("no request", b'{"version": "1.0"}', "application/json", 400, "not_an_envelope"),
     ("no request type", b'{"version": "1.0", "request": {}}', "application/json", 400, "missing_request_type"),
-    ("unknown request type", b'{"version": "1.0", "request": {"type": "Nope", "timestamp": "%s"}, "context": {"System": {"application": {"applicationId": "%s"}}}}' % (datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode(), SIMULATOR_SKILL_ID.encode()), "application/json", 400, "not_an_envelope"),
+    # NOW becomes the time the request is sent (never the time the table was made).
+    ("unknown request type", b'{"version": "1.0", "request": {"type": "Nope", "timestamp": "NOW"}, "context": {"System": {"application": {"applicationId": "%s"}}}}' % SIMULATOR_SKILL_ID.encode(), "application/json", 400, "not_an_envelope"),
     ("unclosed nesting", b"[" * 984, "application/json", 400, "malformed_json"),
     ("nesting past recursion", b"[" * 5000 + b"]" * 5000, "application/json", 400, "malformed_json"),
     ("nesting past the limit", b'{"request": {"type": "LaunchRequest", "x": ' + b"[" * 70 + b"]" * 70 + b"}}", "application/json", 400, "too_deep"),
@@ -274,6 +275,9 @@ def test_bad_input_gets_a_clear_4xx_and_the_next_request_is_answered(
 ) -> None:
     client = (
         make_client(SIMULATOR_SKILL_ID)[0] if verify else create_app(verify=False).test_client()
+    )
+    body = body.replace(
+        b'"NOW"', b'"%s"' % datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     )
     headers = {**signed_headers(PKI, body), "Content-Type": content_type}
     reply = client.post("/", data=body, headers=headers)

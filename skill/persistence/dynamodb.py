@@ -1,17 +1,23 @@
-"""The ASK SDK's DynamoDB adapter, for Lambda and for web services on several machines.
+"""Progress in DynamoDB, for Lambda and for web services on several machines.
 
-Imported only when SKILL_DB chooses DynamoDB: the SDK's adapter module builds a boto3
-resource as a default argument at import time, which costs start-up time and needs a
-region. We pass our own resource (short timeouts: Alexa waits 8 seconds, not boto3's
-default minute), never let the adapter create tables (it makes provisioned 5/5 ones;
-`create_table` here makes an on-demand one), and hand numbers back as plain ints and
-floats instead of DynamoDB's Decimals.
+Each runner is one item: `id` (their user id), `attributes` (the record, as the ASK
+SDK's own DynamoDB adapter would keep it) and `expires_at` (epoch seconds), on which the
+table's time to live deletes a record untouched past the resume window. The SDK's adapter
+writes only its one attribute, with no top-level `expires_at`, so the three calls are
+made here on boto3 directly, in the adapter's shape: a table it made reads the same. An
+expired item DynamoDB has not yet deleted (it does so within days) counts as absent.
+
+Imported only when SKILL_DB chooses DynamoDB. We pass our own resource (short timeouts:
+Alexa waits 8 seconds, not boto3's default minute), never create tables on the fly
+(`create` makes an on-demand one), and hand numbers back as plain ints and floats
+instead of DynamoDB's Decimals.
 """
 
 from __future__ import annotations
 
 import os
-import sys
+import time
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -20,8 +26,12 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_model import RequestEnvelope
 from botocore.config import Config
 
+from skill.persistence.sqlite import user_id_of
+from skill.progress import RESUME_WINDOW
+
 PARTITION_KEY = "id"
 ATTRIBUTE_NAME = "attributes"
+EXPIRES_AT = "expires_at"  # the table's time-to-live attribute (deploy/template.yaml)
 # Each call's own bounds; a request's calls together also stop at the store deadline
 # (skill.persistence.deadline), retries included.
 CLIENT_CONFIG = Config(
@@ -38,8 +48,15 @@ def dynamodb_resource() -> Any:
 
 
 class DynamoDbStore(AbstractPersistenceAdapter):
-    def __init__(self, table_name: str, resource: Any | None = None) -> None:
+    def __init__(
+        self,
+        table_name: str,
+        resource: Any | None = None,
+        keep_for: float = RESUME_WINDOW.total_seconds(),
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.table_name = table_name
+        self.keep_for, self.clock = keep_for, clock
         self._connect(resource if resource is not None else dynamodb_resource())
 
     def reconnect(self) -> None:
@@ -49,33 +66,32 @@ class DynamoDbStore(AbstractPersistenceAdapter):
 
     def _connect(self, resource: Any) -> None:
         self.resource = resource
-        DynamoDbAdapter = _sdk_adapter_class(self.resource.meta.client.meta.region_name)
-        from ask_sdk_dynamodb.partition_keygen import user_id_partition_keygen
-
-        self.adapter = DynamoDbAdapter(
-            table_name=self.table_name,
-            partition_key_name=PARTITION_KEY,
-            attribute_name=ATTRIBUTE_NAME,
-            create_table=False,
-            partition_keygen=user_id_partition_keygen,
-            dynamodb_resource=self.resource,
-        )
+        self.table = resource.Table(self.table_name)
 
     def get_attributes(self, request_envelope: RequestEnvelope) -> Any:
-        return plain(self.adapter.get_attributes(request_envelope=request_envelope))
+        key = {PARTITION_KEY: user_id_of(request_envelope)}
+        item = self.table.get_item(Key=key, ConsistentRead=True).get("Item")
+        if item is None or plain(item.get(EXPIRES_AT, 0)) <= self.clock():
+            return {}
+        return plain(item.get(ATTRIBUTE_NAME, {}))
 
     def save_attributes(
         self, request_envelope: RequestEnvelope, attributes: dict[str, Any]
     ) -> None:
-        self.adapter.save_attributes(
-            request_envelope=request_envelope, attributes=for_dynamodb(attributes)
+        self.table.put_item(
+            Item={
+                PARTITION_KEY: user_id_of(request_envelope),
+                ATTRIBUTE_NAME: for_dynamodb(attributes),
+                EXPIRES_AT: int(self.clock() + self.keep_for),
+            }
         )
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
-        self.adapter.delete_attributes(request_envelope=request_envelope)
+        self.table.delete_item(Key={PARTITION_KEY: user_id_of(request_envelope)})
 
     def create(self) -> None:
-        """Create the table, on-demand billing, if it does not exist; wait until it does."""
+        """Create the table, on-demand billing, with time to live on `expires_at`, if it
+        does not exist; wait until it does."""
         client = self.resource.meta.client
         existing = client.list_tables()["TableNames"]
         if self.table_name not in existing:
@@ -86,25 +102,10 @@ class DynamoDbStore(AbstractPersistenceAdapter):
                 BillingMode="PAY_PER_REQUEST",
             )
         client.get_waiter("table_exists").wait(TableName=self.table_name)
-
-
-def _sdk_adapter_class(region: str) -> Any:
-    """The SDK's DynamoDbAdapter class. Importing its module calls boto3.resource("dynamodb")
-    for a default argument we never use, which fails when no region is configured
-    anywhere (ours may come from code or tests rather than the environment): lend it our
-    region for the length of the import only."""
-    if (
-        "ask_sdk_dynamodb.adapter" not in sys.modules
-        and boto3.session.Session().region_name is None
-    ):
-        os.environ["AWS_DEFAULT_REGION"] = region
-        try:
-            import ask_sdk_dynamodb.adapter  # noqa: F401  (the import is the point)
-        finally:
-            del os.environ["AWS_DEFAULT_REGION"]
-    from ask_sdk_dynamodb.adapter import DynamoDbAdapter
-
-    return DynamoDbAdapter
+        client.update_time_to_live(
+            TableName=self.table_name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": EXPIRES_AT},
+        )
 
 
 def dynamodb_store(table_name: str) -> DynamoDbStore:

@@ -14,6 +14,7 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import RequestEnvelope
 
 from skill.persistence.errors import CorruptRecord
+from skill.progress import RESUME_WINDOW
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS progress (
@@ -30,6 +32,8 @@ CREATE TABLE IF NOT EXISTS progress (
     updated_at REAL NOT NULL
 )
 """
+# Records untouched past the resume window are deleted (each write sweeps them).
+EXPIRY_INDEX = "CREATE INDEX IF NOT EXISTS progress_by_age ON progress (updated_at)"
 
 
 def user_id_of(request_envelope: RequestEnvelope) -> str:
@@ -43,9 +47,16 @@ def user_id_of(request_envelope: RequestEnvelope) -> str:
 
 
 class SQLiteStore(AbstractPersistenceAdapter):
-    def __init__(self, path: Path, timeout: float = 1.0) -> None:
+    def __init__(
+        self,
+        path: Path,
+        timeout: float = 1.0,
+        keep_for: float = RESUME_WINDOW.total_seconds(),
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.path = Path(path)
         self.timeout = timeout
+        self.keep_for, self.clock = keep_for, clock
         self._local = threading.local()
 
     def _connection(self) -> sqlite3.Connection:
@@ -60,6 +71,7 @@ class SQLiteStore(AbstractPersistenceAdapter):
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
         connection.execute(SCHEMA)
+        connection.execute(EXPIRY_INDEX)
         self._local.connection, self._local.pid = connection, os.getpid()
         return connection
 
@@ -75,7 +87,9 @@ class SQLiteStore(AbstractPersistenceAdapter):
 
     def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
         rows = self._run(
-            "SELECT attributes FROM progress WHERE user_id = ?", user_id_of(request_envelope)
+            "SELECT attributes FROM progress WHERE user_id = ? AND updated_at > ?",
+            user_id_of(request_envelope),
+            self.clock() - self.keep_for,
         )
         if not rows:
             return {}
@@ -96,13 +110,14 @@ class SQLiteStore(AbstractPersistenceAdapter):
             "attributes = excluded.attributes, updated_at = excluded.updated_at",
             user_id_of(request_envelope),
             json.dumps(attributes, separators=(",", ":")),
-            time.time(),
+            self.clock(),
         )
+        self._run("DELETE FROM progress WHERE updated_at <= ?", self.clock() - self.keep_for)
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
         self._run("DELETE FROM progress WHERE user_id = ?", user_id_of(request_envelope))
         # "Forget" means forgotten: copy the WAL into the database and empty it, so the
-        # runner's id and last answer are not left in the -wal file until a checkpoint.
+        # runner's id and record are not left in the -wal file until a checkpoint.
         # Under a reader the copy may stop short; the next delete or checkpoint finishes it.
         self._run("PRAGMA wal_checkpoint(TRUNCATE)")
 
