@@ -3,8 +3,9 @@ in the annotation-set format of Amazon's NLU Evaluation Tool, so the same files 
 the live model in the developer console.
 
 `tests/corpus/<language>/annotations.json`, `dev.json` and (English) `casual_dev.json`
-are the slices the templates may be tuned to (each written by someone who had not seen
-the templates); `held_out.json` and `casual_held_out.json` are never consulted while
+and `care_tuned.json` (pain, safety questions and soreness told apart) are the slices the
+templates may be tuned to (each written by someone who had not seen the templates);
+`held_out.json`, `casual_held_out.json` and `care_held_out.json` are never consulted while
 writing templates, as a check against tuning to the corpus: only their counts and shares
 are ever printed. `python -m tests.corpus` prints the figures the README quotes.
 
@@ -25,8 +26,9 @@ from skill import resources, slots
 from skill.simulator.nlu import LanguageModel, LiteralMatcher, SampleMatcher, Understanding
 
 CORPUS_DIR = Path(__file__).parent / "corpus"
-TUNED = ("annotations", "dev", "casual_dev")
-HELD_OUT = ("held_out", "casual_held_out")
+# care_*: where pain, a question about safety and plain soreness part (issue 19's line).
+TUNED = ("annotations", "dev", "casual_dev", "care_tuned")
+HELD_OUT = ("held_out", "casual_held_out", "care_held_out")
 SLICES = TUNED + HELD_OUT
 Reader = LanguageModel | SampleMatcher
 READERS: dict[str, type[Reader]] = {
