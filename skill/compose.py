@@ -15,7 +15,7 @@ from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
 from skill.answer import Answer, Decision, Measure
-from skill.content import Content
+from skill.content import Content, Place
 from skill.dialogue import Dialogue, LastAnswer, MissLevel, Offer, closing_offer
 from skill.turn import Turn
 
@@ -100,7 +100,7 @@ def _repeat(turn: Turn, state: Dialogue) -> Reply:
 
 
 def render(
-    kind: str, content: Content, at: dict[str, Any], offer: Offer | None, variant: int, data: Any
+    kind: str, content: Content, at: Place, offer: Offer | None, variant: int, data: Any
 ) -> Any:
     return content.speech.render(
         kind,

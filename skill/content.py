@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, fields
-from functools import cache
-from typing import Any
+from functools import cache, cached_property
+from typing import Any, NamedTuple
 
 from skill import precompiled, resources, speech
 from skill.speech import Rendered, Speech
@@ -52,6 +52,16 @@ class Remedy:
         return cls(**values)  # type: ignore[arg-type]
 
 
+class Place(NamedTuple):
+    """`at` in every template: the step number (None before the first), the total, the
+    current remedy and the next one not left out."""
+
+    number: int | None
+    total: int
+    remedy: Remedy | None
+    next: Remedy | None
+
+
 @dataclass(frozen=True)
 class Content:
     locale: str
@@ -63,6 +73,10 @@ class Content:
     def total(self) -> int:
         return len(self.remedies)
 
+    @cached_property
+    def ids(self) -> frozenset[str]:
+        return frozenset(remedy.id for remedy in self.remedies)
+
     def remedy_at(self, number: int) -> Remedy:
         return self.remedies[number - 1]
 
@@ -72,19 +86,21 @@ class Content:
             return None
         return position if 1 <= position <= self.total else None
 
-    def where(
-        self, position: int | None, skipped: frozenset[int] = frozenset()
-    ) -> dict[str, object]:
+    def where(self, position: int | None, skipped: frozenset[int] = frozenset()) -> Place:
         """What every template may use to say where the runner is, and what comes next
-        (the next step not left out)."""
-        start = 1 if position is None else position + 1
-        coming = next((n for n in range(start, self.total + 1) if n not in skipped), None)
-        return {
-            "number": position,
-            "total": self.total,
-            "remedy": None if position is None else self.remedy_at(position),
-            "next": None if coming is None else self.remedy_at(coming),
-        }
+        (the next step not left out). Made once per place: rendered answers are cached by
+        it, so it is one small hashable value."""
+        key = (position, skipped)
+        place = self._places.get(key)
+        if place is None:
+            if len(self._places) >= 1024:
+                self._places.clear()  # bounded, though a locale has only so many places
+            place = self._places[key] = _place(self, position, skipped)
+        return place
+
+    @cached_property
+    def _places(self) -> dict[tuple[int | None, frozenset[int]], Place]:
+        return {}
 
     def remedy(self, remedy_id: object) -> Remedy | None:
         """The remedy with this id, or None (for any other value)."""
@@ -96,6 +112,17 @@ class Content:
             if remedy.id == remedy_id:
                 return number
         return None
+
+
+def _place(content: Content, position: int | None, skipped: frozenset[int]) -> Place:
+    start = 1 if position is None else position + 1
+    coming = next((n for n in range(start, content.total + 1) if n not in skipped), None)
+    return Place(
+        number=position,
+        total=content.total,
+        remedy=None if position is None else content.remedy_at(position),
+        next=None if coming is None else content.remedy_at(coming),
+    )
 
 
 def load_remedies(locale: str) -> tuple[Remedy, ...]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, Self, TypeGuard
@@ -105,8 +106,9 @@ class Dialogue:
 
     def moved_to(self, position: int | None) -> Self:
         """The runner is somewhere new: what was talked about there is done with."""
-        topic = self.topic if position == self.position else None
-        return replace(self, position=position, topic=topic)
+        if position == self.position:
+            return self
+        return replace(self, position=position, topic=None)
 
     def leaving_out(self, number: int) -> Self:
         return replace(self, skipped=self.skipped | {number})
@@ -121,7 +123,7 @@ class Dialogue:
         return replace(self, topic=remedy_id)
 
     def understood(self) -> Self:
-        return replace(self, misses=0)
+        return self if not self.misses else replace(self, misses=0)
 
     def missed(self) -> Self:
         return replace(self, misses=self.misses + 1)
@@ -175,7 +177,7 @@ class Dialogue:
         return attributes
 
     @classmethod
-    def from_attributes(cls, attributes: dict[str, Any], total: int, ids: set[str]) -> Self:
+    def from_attributes(cls, attributes: dict[str, Any], total: int, ids: AbstractSet[str]) -> Self:
         """Read back tolerantly: anything odd counts as absent (a session is never stuck)."""
         position = attributes.get("step")
         topic = attributes.get("topic")

@@ -63,7 +63,14 @@ class Progress:
 
     def summary(self) -> dict[str, Any]:
         """What a session keeps of the record, so later turns need not read the store."""
-        return {"step": self.step, "introduced": self.introduced, "skipped": sorted(self.skipped)}
+        summary: dict[str, Any] = {}
+        if self.step is not None:
+            summary["step"] = self.step
+        if self.introduced:
+            summary["introduced"] = True
+        if self.skipped:
+            summary["skipped"] = sorted(self.skipped)
+        return summary
 
     def resumable_step(self, now: int, total: int) -> int | None:
         """The step to offer to pick up at: mid-routine, and recent enough."""

@@ -71,9 +71,9 @@ def _frozen(value: Any) -> Any:
     """A hashable stand-in for template data (dicts and lists become tuples)."""
     if isinstance(value, dict):
         return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
-    if isinstance(value, list | tuple):
+    if isinstance(value, list):
         return tuple(_frozen(item) for item in value)
-    return value
+    return value  # tuples (the place, the remedies) are hashable as they are
 
 
 @dataclass(frozen=True)
@@ -153,23 +153,20 @@ class Speech:
         """The answer of this kind for this data. An answer depends on nothing else, so it
         is kept and reused (a runner hears the same eight steps); kinds with variants
         (Jinja's `random` filter) are rendered afresh each time."""
-        template = self.environment.get_template(f"{kind}.ssml.j2")
-        if self._varying(template):
-            return self._render(template, data)
+        varying = self._variants.get(kind)
+        if varying is None:
+            source, _, _ = self.sources.get_source(self.environment, f"{kind}.ssml.j2")
+            varying = self._variants[kind] = "random" in source
+        if varying:
+            return self._render(self.environment.get_template(f"{kind}.ssml.j2"), data)
         key = (kind, _frozen(data))
         rendered = self._rendered.get(key)
         if rendered is None:
             if len(self._rendered) >= RENDERED_KEPT:
                 self._rendered.clear()  # bounded: odd slot values cannot grow it for ever
+            template = self.environment.get_template(f"{kind}.ssml.j2")
             rendered = self._rendered[key] = self._render(template, data)
         return rendered
-
-    def _varying(self, template: jinja2.Template) -> bool:
-        name = template.name or ""
-        if name not in self._variants:
-            source, _, _ = self.sources.get_source(self.environment, name)
-            self._variants[name] = "random" in source
-        return self._variants[name]
 
     def _render(self, template: jinja2.Template, data: dict[str, Any]) -> Rendered:
         context = template.new_context(data)

@@ -73,7 +73,7 @@ def load(handler_input: HandlerInput) -> Turn:
     session = _session_attributes(handler_input)
     turn = Turn(
         content=content,
-        state=Dialogue.from_attributes(session, content.total, {r.id for r in content.remedies}),
+        state=Dialogue.from_attributes(session, content.total, content.ids),
         saved=None,
         now=int(time.time()),
         screen=_shows_screens(handler_input),

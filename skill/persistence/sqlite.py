@@ -32,7 +32,9 @@ CREATE TABLE IF NOT EXISTS progress (
     updated_at REAL NOT NULL
 )
 """
-# Records untouched past the resume window are deleted (each write sweeps them).
+# Records untouched past the resume window are deleted: a write sweeps them, at most once
+# every SWEEP_EVERY seconds per process (an expired row is never read meanwhile).
+SWEEP_EVERY = 600
 EXPIRY_INDEX = "CREATE INDEX IF NOT EXISTS progress_by_age ON progress (updated_at)"
 
 
@@ -57,6 +59,7 @@ class SQLiteStore(AbstractPersistenceAdapter):
         self.path = Path(path)
         self.timeout = timeout
         self.keep_for, self.clock = keep_for, clock
+        self._swept = float("-inf")  # when expired records were last deleted
         self._local = threading.local()
 
     def _connection(self) -> sqlite3.Connection:
@@ -112,7 +115,10 @@ class SQLiteStore(AbstractPersistenceAdapter):
             json.dumps(attributes, separators=(",", ":")),
             self.clock(),
         )
-        self._run("DELETE FROM progress WHERE updated_at <= ?", self.clock() - self.keep_for)
+        now = self.clock()
+        if now - self._swept >= SWEEP_EVERY:  # expired rows are never read in between
+            self._swept = now
+            self._run("DELETE FROM progress WHERE updated_at <= ?", now - self.keep_for)
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
         self._run("DELETE FROM progress WHERE user_id = ?", user_id_of(request_envelope))
