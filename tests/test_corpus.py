@@ -17,13 +17,13 @@ from tests import corpus
 TARGET = 0.97  # the aim for the tuned slices; the held-out aim is 85% English, 80% German
 # What each slice reaches today, read every way (held-out slices: literally), less a
 # point: regression guards below the aims, raised as the templates improve. Only the
-# English annotations slice meets the aim (folded and chat).
+# English annotations slice meets the aim (every reader).
 FLOOR = {
-    ("en", "annotations"): 0.91,
-    ("en", "dev"): 0.79,
-    ("en", "casual_dev"): 0.34,
-    ("en", "held_out"): 0.59,
-    ("en", "casual_held_out"): 0.35,
+    ("en", "annotations"): 0.96,
+    ("en", "dev"): 0.92,
+    ("en", "casual_dev"): 0.83,
+    ("en", "held_out"): 0.67,
+    ("en", "casual_held_out"): 0.41,
     ("de", "annotations"): 0.36,
     ("de", "dev"): 0.26,
     ("de", "held_out"): 0.25,
