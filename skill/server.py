@@ -11,6 +11,7 @@ settings: nothing here reaches into it. What is set here:
   the store, certificate downloads and logs), so `accept` never meets EMFILE because of
   connections (if it meets it anyway, waitress logs it and carries on);
 - poll() rather than select(), which cannot watch a descriptor numbered over 1023;
+- a short listen backlog, which bounds the parsing a flood can queue ahead of others;
 - the body limit the app enforces too (128 KiB), and 16 KiB of request line and headers.
 
 SERVER_SETTINGS is the one place these live.
@@ -65,7 +66,15 @@ def server_settings() -> dict[str, Any]:
         "max_request_body_size": MAX_BODY_BYTES + 1,
         "max_request_header_size": MAX_HEADER_BYTES,
         "asyncore_use_poll": True,
-        "backlog": 1024,
+        # Connections the kernel may complete and fill with bytes before waitress
+        # accepts them. waitress decodes a chunked body in its one I/O thread at about
+        # 400 ns a byte when the chunks are one byte long (2-2.5 MiB/s on a busy core,
+        # against hundreds of MiB/s for a body with a length), so every queued connection
+        # can carry up to 128 KiB of such framing: with 1024 of them a 5-second burst from
+        # one client left over a minute of parsing queued ahead of the next request. At
+        # 16 what a burst leaves behind is parsed within a few seconds; past it the kernel
+        # drops the new connection's SYN and the client retries (after 1 s, then 3 s).
+        "backlog": _setting("WEB_BACKLOG", 16),
         # Nothing of the stack goes to a client; the app logs one line a request.
         "expose_tracebacks": False,
         "ident": "recovery-coach",
