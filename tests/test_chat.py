@@ -36,14 +36,30 @@ def chat(*args: str, lines: str, user: str | None = None) -> subprocess.Complete
     )
 
 
-def sample(locale: str, intent: str, remedy: str | None = None) -> str:
-    """One of the model's own samples for the intent, with or without a remedy slot."""
+def samples(locale: str, intent: str, remedy: str | None = None) -> list[str]:
+    """The model's own samples for the intent, with or without a remedy slot, filled in."""
     language = load_model(locale)["interactionModel"]["languageModel"]
-    (samples,) = [i["samples"] for i in language["intents"] if i["name"] == intent]
-    for text in samples:
-        if ("{remedy}" in text) == (remedy is not None) and not re.search(r"\{(?!remedy)", text):
-            return text.replace("{remedy}", remedy or "")
-    raise AssertionError(f"{intent} has no such sample")
+    (found,) = [i["samples"] for i in language["intents"] if i["name"] == intent]
+    return [
+        text.replace("{remedy}", remedy or "")
+        for text in found
+        if ("{remedy}" in text) == (remedy is not None) and not re.search(r"\{(?!remedy)", text)
+    ]
+
+
+def sample(locale: str, intent: str, remedy: str | None = None) -> str:
+    """The first of them."""
+    found = samples(locale, intent, remedy)
+    assert found, f"{intent} has no such sample"
+    return found[0]
+
+
+def _understood(locale: str, line: str) -> str | None:
+    from skill.simulator.nlu import LanguageModel
+
+    utterance = LanguageModel.for_locale(locale).read(line)
+    understanding = utterance.understanding if utterance is not None else None
+    return understanding.intent if understanding is not None else None
 
 
 def lines_for(locale: str) -> tuple[list[str], Any]:
@@ -51,8 +67,15 @@ def lines_for(locale: str) -> tuple[list[str], Any]:
     content = content_for(locale)
     invocation = load_model(locale)["interactionModel"]["languageModel"]["invocationName"]
     jump_to = content.remedies[-2]
-    one_shot = builtin["oneShot"][0].format(
-        invocation=invocation, request=sample(locale, "WhyIntent", content.remedies[2].name)
+    one_shot = next(
+        line
+        for text in samples(locale, "WhyIntent", content.remedies[2].name)
+        # A sample that reads as a one-shot on its own (not "ask ... for what reason ...",
+        # which Alexa would take as "ask ... for" something).
+        if _understood(
+            locale, line := builtin["oneShot"][0].format(invocation=invocation, request=text)
+        )
+        == "WhyIntent"
     )
     return [
         builtin["intents"]["AMAZON.YesIntent"][0],

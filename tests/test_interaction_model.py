@@ -15,6 +15,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
+import yaml
 
 from skill import conflicts, resources, sentences
 from skill.content import load_remedies
@@ -29,9 +30,9 @@ from skill.interaction_model import (
     model_path,
     remedy_slot_type,
 )
-from skill.sentences import Templates, builtin_rule, load_builtin
+from skill.sentences import Templates, builtin_rule, load_builtin, sentences_dir
 from skill.simulator.device import SimulatedDevice
-from skill.simulator.nlu import LanguageModel
+from skill.simulator.nlu import FALLBACK, LanguageModel, LiteralMatcher
 from skill.text import normalize
 
 MODEL_LOCALES = model_locales()
@@ -229,3 +230,40 @@ def test_every_intent_in_the_model_has_a_handler(locale: str) -> None:
     for intent in language(locale)["intents"]:
         if intent["name"] != "AMAZON.FallbackIntent":
             assert answer(intent["name"]) != unknown, f"{intent['name']} reaches no handler"
+
+
+def test_what_the_chat_folds_from_typing_the_model_never_needs(locale: str) -> None:
+    """Typed apostrophe-less forms ("whats", "lets") are the chat's to fold: no sample
+    spells one, and each typed form of a sample means what the sample means."""
+    typed = {normalize(k): normalize(v) for k, v in load_builtin(locale)["typed"].items()}
+    nlu = LanguageModel.for_locale(locale)
+    folded_somewhere = 0
+    for intent in language(locale)["intents"]:
+        for sample in intent["samples"]:
+            words = sample.split()
+            assert not set(words) & set(typed), f"{sample!r} spells a typed form"
+            if "{" in sample or folded_somewhere > 40:
+                continue
+            spoken_to_typed = {spoken: form for form, spoken in typed.items()}
+            as_typed = [spoken_to_typed.get(word, word) for word in words]
+            if as_typed != words:
+                folded_somewhere += 1
+                understood = nlu.understand(" ".join(as_typed)).intent
+                assert understood == intent["name"], f"{' '.join(as_typed)!r} -> {understood}"
+    assert folded_somewhere, "no sample has a form people type without its apostrophe"
+
+
+def test_a_carrier_alone_keeps_a_meaning_of_its_own(locale: str) -> None:
+    """Every opener said alone ("okay", "done", "got it") is understood, by the model's
+    samples and the chat alike, never as a miss; hesitations ("um"), which carry no
+    meaning of their own, are Alexa's fillers and may go unheard."""
+    rules = yaml.safe_load(
+        resources.find(sentences_dir(), locale, "_rules.yaml").read_text(encoding="utf-8")
+    )["expansion_rules"]
+    fillers = {normalize(f) for f in load_builtin(locale)["fillers"]}
+    openers = [o for o in rules["opener"].strip("()").split("|") if normalize(o) not in fillers]
+    literal, chat = LiteralMatcher.for_locale(locale), LanguageModel.for_locale(locale)
+    for opener in openers:
+        by_samples, by_chat = literal.understand(opener).intent, chat.understand(opener).intent
+        assert by_samples != FALLBACK, f"{opener!r} alone means nothing in the model"
+        assert by_samples == by_chat, f"{opener!r}: model {by_samples}, chat {by_chat}"
