@@ -14,6 +14,7 @@ import pytest
 from skill import resources
 from skill.answer import Measure
 from skill.content import Content, content_for, load_remedies
+from skill.sentences import load_builtin
 from skill.speech import ssml_to_text
 from tests.checks import ALLOWED_SSML_TAGS, ONE_BREATH_WORDS, ssml_tags
 
@@ -102,6 +103,38 @@ def test_every_template_renders_valid_short_ssml_everywhere(locale: str) -> None
             assert rendered.card_text, where
         count += 1
     assert count > 0
+
+
+ARTICLE = (
+    Path(__file__).resolve().parents[2] / "shared" / "seed" / "muscle-soreness-after-a-run.txt"
+)
+
+
+def numbers_in(text: str, words: dict[str, int]) -> set[int]:
+    """The numbers a text says, in digits or in the locale's number words."""
+    found = {int(digits) for digits in re.findall(r"\d+", text)}
+    for word in re.findall(r"[^\W\d_]+", text.lower()):
+        if word in words:
+            found.add(words[word])
+    return found
+
+
+def test_every_number_the_skill_speaks_is_a_step_a_count_or_the_articles(locale: str) -> None:
+    """No time, amount, temperature or other figure the article does not give: every
+    number said or shown is a step number or a count (at most the number of steps). The
+    article's own numbers are its eight steps, so nothing else is allowed."""
+    content = content_for(locale)
+    number_words = {
+        word: value
+        for word, value in load_builtin(locale)["slotTypes"]["AMAZON.NUMBER"].items()
+        if " " not in word
+    }
+    allowed = set(range(content.total + 1))
+    for kind, _data, rendered in renderings(content):
+        for text in (rendered.speech, rendered.reprompt, rendered.card_title, rendered.card_text):
+            said = ssml_to_text(text) if text and "<" in text else (text or "")
+            extra = numbers_in(said, number_words) - allowed
+            assert not extra, f"{locale}/{kind}: {sorted(extra)} in {said!r}"
 
 
 def test_a_step_is_one_breath_before_its_prompt(locale: str) -> None:
