@@ -59,11 +59,16 @@ from skill.handlers.touch import TouchHandler
 
 log = logging.getLogger(__name__)
 
-# The first handler that can handle a request answers it: catch-alls come last.
+# The first handler that can handle a request answers it: catch-alls come last. Handlers
+# of one intent each never overlap, so the most frequent come first (every request asks
+# each handler in turn until one answers).
 REQUEST_HANDLERS: tuple[type[AbstractRequestHandler], ...] = (
     LaunchHandler,
-    StartRoutineHandler,
     NextHandler,
+    YesHandler,
+    StartRoutineHandler,
+    WhyHandler,
+    TellMeMoreHandler,
     PreviousHandler,
     RepeatHandler,
     StartOverHandler,
@@ -73,8 +78,6 @@ REQUEST_HANDLERS: tuple[type[AbstractRequestHandler], ...] = (
     SkipRemedyHandler,
     ResumeHandler,
     WhereAmIHandler,
-    WhyHandler,
-    TellMeMoreHandler,
     ListStepsHandler,
     HowManyStepsHandler,
     WhatsLeftHandler,
@@ -84,7 +87,6 @@ REQUEST_HANDLERS: tuple[type[AbstractRequestHandler], ...] = (
     MedicalQuestionHandler,
     ForgetProgressHandler,
     HelpHandler,
-    YesHandler,
     NoHandler,
     StopHandler,
     NavigateHomeHandler,

@@ -116,7 +116,9 @@ def _found(root: Traversable, locale: str, relative: str) -> tuple[str, Traversa
 
 def supported(requested: str | None) -> str | None:
     """The supported locale a request names, or None (matched regardless of case)."""
-    for locale in locales():
-        if requested and requested.lower() == locale.lower():
-            return locale
-    return None
+    return _by_lower_case().get(requested.lower()) if isinstance(requested, str) else None
+
+
+@cache
+def _by_lower_case() -> dict[str, str]:
+    return {locale.lower(): locale for locale in locales()}
