@@ -1,10 +1,6 @@
-"""COMPOSE: a decided answer and the turn it answers become the response's parts, in one
-pure step: the speech and the closing question, the not-medical-advice note on first
-contact, a short lead before words the runner has just heard, the reprompt, the card and
-the screen. It also returns the dialogue as it stands once the answer is given.
-
-Nothing here reads or writes a store: `skill.turn` loads before and saves after.
-"""
+"""COMPOSE: a decided answer and its turn become the response, in one pure step: speech and
+closing question, the note on first contact, a lead before words just heard, reprompt,
+card and screen, and the dialogue as it stands after. No store: `skill.turn` does that."""
 
 from __future__ import annotations
 

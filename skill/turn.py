@@ -5,6 +5,7 @@ request; the skill answers from the session and never writes over what it could 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -101,9 +102,8 @@ def load(handler_input: HandlerInput) -> Turn:
 
 
 def save(handler_input: HandlerInput) -> bool:
-    """The end of every turn: the runner's progress to the store, if it changed, and the
-    dialogue to the session. With nothing decided (the error path), nothing changes.
-    False when a forget could not be done (the session then stays as it was)."""
+    """The end of every turn: progress to the store if it changed, the dialogue to the
+    session; with nothing decided (the error path), nothing. False: a forget failed."""
     turn = turn_of(handler_input)
     if (decision := turn.outcome) is None:
         return True  # the session attributes go back as they came
@@ -118,11 +118,9 @@ def save(handler_input: HandlerInput) -> bool:
             turn.outcome = None
             return False
     elif saved is not None:
-        state = decision.state
+        state, clear = decision.state, decision.keep is Keep.CLEAR
         heard_note = state.noted and not turn.state.noted  # the note was said in this turn
-        clear = decision.keep is Keep.CLEAR
-        progress = saved.after(state.position, state.skipped, clear, heard_note, turn.now)
-        if progress is not None:
+        if progress := saved.after(state.position, state.skipped, clear, heard_note, turn.now):
             try:
                 manager.persistent_attributes = progress.to_record()
                 manager.save_persistent_attributes()
@@ -146,8 +144,6 @@ def _session_attributes(handler_input: HandlerInput) -> dict[str, Any]:
 
 
 def _shows_screens(handler_input: HandlerInput) -> bool:  # voice-only devices load no APL
-    try:
-        interfaces = get_supported_interfaces(handler_input)
-    except (AttributeError, TypeError):
-        return False
-    return getattr(interfaces, "alexa_presentation_apl", None) is not None
+    with contextlib.suppress(AttributeError, TypeError):
+        return get_supported_interfaces(handler_input).alexa_presentation_apl is not None
+    return False
