@@ -27,10 +27,10 @@ FLOOR = {
     ("de", "annotations"): 0.89,
     ("de", "dev"): 0.92,
     ("de", "held_out"): 0.37,
-    ("en", "care_tuned"): 0.0,
-    ("en", "care_held_out"): 0.0,
-    ("de", "care_tuned"): 0.0,
-    ("de", "care_held_out"): 0.0,
+    ("en", "care_tuned"): 0.86,
+    ("en", "care_held_out"): 0.05,
+    ("de", "care_tuned"): 0.81,
+    ("de", "care_held_out"): 0.16,
 }
 FIGURE = "corpus_figure"  # a test's recorded (locale, slice, reader, share understood)
 
