@@ -33,6 +33,7 @@ class Figure:
     per_rep: list[float]
     target: str
     passed: bool
+    judged: bool = True  # False: shown for what it explains, with no target of its own
 
     @classmethod
     def ratio(
@@ -54,6 +55,12 @@ class Figure:
             cost, per_rep = mine / base, [o / b for b, o in pairs]
         target_text = note or f"<= {target:g}x"
         return cls(name, unit, base, mine, cost, per_rep, target_text, cost <= target)
+
+    @classmethod
+    def info(cls, name: str, unit: str, values: Sequence[float], why: str) -> Figure:
+        """A figure shown to explain others (the spread column shows each repetition)."""
+        middle = statistics.median(values)
+        return cls(name, unit, 0.0, middle, None, list(values), why, True, judged=False)
 
     @classmethod
     def absolute(
@@ -98,12 +105,12 @@ def table(figures: Sequence[Figure]) -> str:
         rows.append(
             (
                 figure.name,
-                _value(figure.baseline, figure.unit),
+                _value(figure.baseline, figure.unit) if figure.judged else "",
                 _value(figure.ours, figure.unit),
                 ratio,
                 spread,
                 figure.target,
-                "PASS" if figure.passed else "MISS",
+                ("PASS" if figure.passed else "MISS") if figure.judged else "-",
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]

@@ -6,6 +6,7 @@ request; the skill answers from the session and never writes over what it could 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from skill.progress import Progress
 
 log = logging.getLogger(__name__)
 
+CARRIED = "dialogue"  # session attribute: the dialogue and what the store holds, as JSON
 SAVED = "saved"  # session attribute: what the store holds, as far as this session knows
 _KEY = "turn"  # request attribute
 
@@ -72,16 +74,17 @@ def turn_of(handler_input: HandlerInput) -> Turn:
 def load(handler_input: HandlerInput) -> Turn:
     content = content_for(get_locale(handler_input))
     session = _session_attributes(handler_input)
+    carried = carried_state(session)
     turn = Turn(
         content=content,
-        state=Dialogue.from_attributes(session, content.total, content.ids),
+        state=Dialogue.from_attributes(carried, content.total, content.ids),
         saved=None,
         now=int(time.time()),
         screen=_shows_screens(handler_input),
         session=session,
         request_id=getattr(handler_input.request_envelope.request, "request_id", None),
     )
-    summary = session.get(SAVED)
+    summary = carried.get(SAVED)
     if isinstance(summary, dict):
         turn.saved = Progress.from_record(summary, content.total)
         return turn
@@ -127,11 +130,26 @@ def save(handler_input: HandlerInput) -> bool:
                 saved = progress
             except Exception as error:
                 turn.fault("write", error)
-    turn.session.clear()
-    turn.session.update(decision.state.to_attributes())
+    carried = decision.state.to_attributes()
     if saved is not None:
-        turn.session[SAVED] = saved.summary()
+        carried[SAVED] = saved.summary()
+    turn.session.clear()
+    turn.session[CARRIED] = json.dumps(carried, separators=(",", ":"))
     return True
+
+
+def carried_state(session: dict[str, Any]) -> dict[str, Any]:
+    """What the session carries between turns: one JSON text under one key (one string
+    for the SDK to copy and serialise, rather than a tree of dicts); a session begun
+    before that carried the same values as separate attributes."""
+    text = session.get(CARRIED)
+    if text is None:
+        return session
+    try:
+        carried = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        carried = None
+    return carried if isinstance(carried, dict) else {}
 
 
 def _session_attributes(handler_input: HandlerInput) -> dict[str, Any]:

@@ -19,7 +19,7 @@ def test_a_fault_in_a_handler_is_an_apology_not_a_crash(
     device = SimulatedDevice()
     device.launch()
     device.intent("GoToStepIntent", {"number": "3"})
-    assert device.attributes["step"] == 3
+    assert device.dialogue["step"] == 3
 
     original = Speech.render
 
@@ -35,7 +35,7 @@ def test_a_fault_in_a_handler_is_an_apology_not_a_crash(
     check_response(turn)
     assert turn.speech == "Sorry, something went wrong on my side. Please try that again."
     assert turn.end_session is False
-    assert device.attributes["step"] == 3, "the place is kept"
+    assert device.dialogue["step"] == 3, "the place is kept"
     assert any("template store on fire" in r.getMessage() for r in caplog.records)
 
     monkeypatch.undo()

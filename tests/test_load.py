@@ -77,9 +77,9 @@ def runner_sessions(url: str, client: int, errors: list[str]) -> dict[str, int]:
                 errors.append(f"{user}: no speech for {move!r}")
                 continue
             ElementTree.fromstring(turn.ssml)
-            if device.attributes.get("step") != position:
+            if device.dialogue.get("step") != position:
                 errors.append(
-                    f"{user}: after {move!r} at {device.attributes.get('step')}, expected {position}"
+                    f"{user}: after {move!r} at {device.dialogue.get('step')}, expected {position}"
                 )
         device.say("stop")
         assert position is not None

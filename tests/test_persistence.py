@@ -101,7 +101,7 @@ def test_a_runner_picks_up_where_they_stopped(store: AbstractPersistenceAdapter)
     assert runner.stored()["step"] == 3
 
     again = runner.say("open recovery coach")
-    assert runner.device.attributes["offer"] == "resume" and runner.device.attributes["step"] == 3
+    assert runner.device.dialogue["offer"] == "resume" and runner.device.dialogue["step"] == 3
     assert said.NOTE not in again, "the note is for the first time only"
     assert said.step(3) in runner.say("yes")
     assert runner.say("next").startswith(said.step(4))
@@ -112,7 +112,7 @@ def test_no_to_picking_up_starts_over(store: AbstractPersistenceAdapter) -> None
     runner = Runner(store)
     runner.say("open recovery coach", "skip to the massage", "stop")
     runner.say("open recovery coach")
-    assert runner.device.attributes["offer"] == "resume"
+    assert runner.device.dialogue["offer"] == "resume"
     assert said.step(1) in runner.say("no")
     assert runner.stored()["step"] == 1
 
@@ -142,7 +142,7 @@ def test_progress_long_untouched_starts_fresh(store: AbstractPersistenceAdapter)
     assert runner.say("open recovery coach").startswith(said.WELCOME)
     runner.put({"step": 3, "saved_at": int(time.time()) - 3600, "introduced": True})
     runner.say("open recovery coach")
-    assert runner.device.attributes["offer"] == "resume"
+    assert runner.device.dialogue["offer"] == "resume"
 
 
 def test_forget_my_progress_deletes_what_is_stored(store: AbstractPersistenceAdapter) -> None:
@@ -152,7 +152,7 @@ def test_forget_my_progress_deletes_what_is_stored(store: AbstractPersistenceAda
     answer = runner.say("forget my progress")
     assert answer.startswith(said.FORGOTTEN)
     assert runner.stored() == {}
-    assert runner.device.in_session and runner.device.attributes.get("step") is None
+    assert runner.device.in_session and runner.device.dialogue.get("step") is None
     assert said.NOTE in runner.say("stop", "open recovery coach")
 
 

@@ -105,7 +105,7 @@ def test_tapping_moves_exactly_as_speaking_does() -> None:
         assert by_voice is not None
         assert by_touch.speech == by_voice.speech
         assert by_touch.directives == by_voice.directives
-        assert touch.attributes == voice.attributes
+        assert touch.dialogue == voice.dialogue
     assert (by_touch.speech or "").startswith(said.FINISHED)
 
 
@@ -115,7 +115,7 @@ def test_a_strange_touch_gets_the_fallback() -> None:
     previous = None
     for misses, arguments in enumerate(((), ("dance",), ("goto",), ("goto", "banana")), start=1):
         turn = device.tap(*arguments)
-        assert device.attributes["misses"] == misses, arguments  # a miss, as the fallback counts
+        assert device.dialogue["misses"] == misses, arguments  # a miss, as the fallback counts
         assert turn.speech and turn.speech != previous and turn.end_session is False
         previous = turn.speech
 

@@ -115,7 +115,7 @@ def test_a_burst_of_concurrent_sessions_gets_no_errors(signed_server) -> None:  
             device.say("next")
         turn = device.say("what's left")
         assert turn is not None and turn.speech
-        assert device.attributes["step"] == 1 + number % 8
+        assert device.dialogue["step"] == 1 + number % 8
         return statuses
 
     with ThreadPoolExecutor(max_workers=16) as pool:

@@ -131,4 +131,4 @@ def tell(path: Path, locale: str) -> None:
             assert turn.end_session is (not expected["open"]), f"{where}: {turn.end_session}"
         if "step" in expected:
             step = int(expected["step"])  # a number, or a placeholder such as "{last}"
-            assert device.attributes.get("step") == (step or None), where
+            assert device.dialogue.get("step") == (step or None), where

@@ -136,7 +136,7 @@ def test_every_path_reads_like_a_coach(locale: str) -> None:
     welcome = device.launch()
     check_reads_like_a_coach(welcome, None, "launch", leads)
     queue = deque([(dict(device.attributes), welcome.speech, ("launch",))])
-    seen = {state_key(device.attributes)}
+    seen = {state_key(device.dialogue)}
     walked = 0
     while queue:
         attributes, previous, path = queue.popleft()
@@ -147,7 +147,7 @@ def test_every_path_reads_like_a_coach(locale: str) -> None:
             walked += 1
             where = " > ".join((*path, f"{intent}{slots or ''}"))
             check_reads_like_a_coach(turn, previous, where, leads)
-            key = state_key(branch.attributes)
+            key = state_key(branch.dialogue)
             if turn.end_session is False and len(path) <= DEPTH and key not in seen:
                 seen.add(key)
                 queue.append((dict(branch.attributes), turn.speech, (*path, intent)))
@@ -183,5 +183,5 @@ def test_misses_escalate_and_reset_once_understood(locale: str) -> None:
     assert len(set(answers[:3])) == 3, "the first three misses escalate"
     assert all(a != b for a, b in itertools.pairwise(answers))
     device.intent("WhyIntent")
-    assert "misses" not in device.attributes
+    assert "misses" not in device.dialogue
     assert device.intent("AMAZON.FallbackIntent").speech == answers[0]

@@ -50,6 +50,7 @@ from ask_sdk_model.slu.entityresolution import (
 
 from skill.simulator.nlu import LanguageModel, SlotValue
 from skill.speech import ssml_to_text
+from skill.turn import carried_state
 
 SIMULATOR_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 _serializer = DefaultSerializer()
@@ -212,6 +213,11 @@ class SimulatedDevice:
         return turn
 
     # Envelopes ----------------------------------------------------------------------
+
+    @property
+    def dialogue(self) -> dict[str, Any]:
+        """What the session carries between turns, as the skill reads it back."""
+        return carried_state(self.attributes)
 
     def continue_session(self, attributes: dict[str, Any]) -> None:
         """Carry on a session from the attributes a response left (to explore branches)."""
