@@ -22,18 +22,11 @@ def main(argv: list[str] | None = None) -> int:
         "chat", help="talk to the skill in text, with no Amazon account"
     )
     chat_command.add_argument("--json", action="store_true", help="print one JSON object per turn")
-    chat_command.add_argument(
-        "--locale",
-        default=resources.DEFAULT_LOCALE,
-        choices=resources.locales(),
-        metavar="LOCALE",
-        help=f"the locale to talk in: {', '.join(resources.locales())} "
-        f"(default {resources.DEFAULT_LOCALE})",
-    )
+    add_locale(chat_command, "the locale to talk in")
     chat_command.add_argument(
         "--user", default=CHAT_USER, help="the Alexa user id to talk as (progress is kept per user)"
     )
-    chat_command.add_argument("--db", help="the progress store, as in SKILL_DB (default: SKILL_DB)")
+    add_store(chat_command)
 
     web_command = commands.add_parser(
         "web", help="try the skill in a browser: a local page that behaves like an Echo Show"
@@ -42,14 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         "--host", default="127.0.0.1", help="address to listen on (default: this computer only)"
     )
     web_command.add_argument("--port", type=int, default=8000, help="port to listen on")
-    web_command.add_argument(
-        "--locale",
-        default=resources.DEFAULT_LOCALE,
-        choices=resources.locales(),
-        metavar="LOCALE",
-        help=f"the page's first locale: {', '.join(resources.locales())} "
-        f"(default {resources.DEFAULT_LOCALE}; the page can switch)",
-    )
+    add_locale(web_command, "the page's first locale (the page can switch)")
     web_command.add_argument(
         "--allow-host",
         action="append",
@@ -57,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         metavar="NAME",
         help="another host name the page may be reached by (with --host on a network address)",
     )
-    web_command.add_argument("--db", help="the progress store, as in SKILL_DB (default: SKILL_DB)")
+    add_store(web_command)
     web_command.add_argument(
         "--screenshots",
         metavar="FOLDER",
@@ -97,17 +83,15 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    if getattr(args, "db", None):
+        os.environ[SETTING] = args.db  # before the skill is built
     if args.command == "chat":
-        if args.db:
-            os.environ[SETTING] = args.db  # before the skill is built
         from skill.simulator.chat import run_chat
         from skill.simulator.device import SimulatedDevice
 
         device = SimulatedDevice(locale=args.locale, user_id=args.user)
         return run_chat(locale=args.locale, as_json=args.json, device=device)
     if args.command == "web":
-        if args.db:
-            os.environ[SETTING] = args.db  # before the skill is built
         if args.screenshots:
             from pathlib import Path
 
@@ -148,5 +132,24 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
+def add_locale(command: argparse.ArgumentParser, what: str) -> None:
+    locales = resources.locales()
+    command.add_argument(
+        "--locale",
+        default=resources.DEFAULT_LOCALE,
+        choices=locales,
+        metavar="LOCALE",
+        help=f"{what}: {', '.join(locales)} (default {resources.DEFAULT_LOCALE})",
+    )
+
+
+def add_store(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--db", help="the progress store, as in SKILL_DB (default: SKILL_DB)")
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # the reader went away (`... | head`): no traceback, as Python's
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # docs advise
+        sys.exit(1)

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from skill import routine
 from skill.answer import Decision, Measure
+from skill.content import Remedy
 from skill.handlers.base import (
     IntentHandler,
     aside,
@@ -19,6 +20,9 @@ from skill.turn import Turn
 
 
 class _AboutRemedyHandler(IntentHandler):
+    """A question about one remedy: the one it names, or else the one last talked about,
+    or the current step's. Subclasses say which answer (`kind`), or override `about`."""
+
     kind = ""
 
     def decide(self, turn: Turn, request: Any) -> Decision:
@@ -26,10 +30,12 @@ class _AboutRemedyHandler(IntentHandler):
         # Words that name no remedy ("how do I do that exactly") ask about the topic.
         if heard and number is None and not slot_means_topic(request, "remedy"):
             return refuse("unknown_remedy", turn.state)
-        # The remedy the question names, or else the one last talked about, or the step's.
         remedy = turn.content.remedy_at(number) if number else turn.topic
         if remedy is None:
             return say("why_which", turn.state)
+        return self.about(turn, remedy, request)
+
+    def about(self, turn: Turn, remedy: Remedy, request: Any) -> Decision:
         return say(self.kind, turn.state.about(remedy.id), remedy=remedy.id)
 
 
@@ -115,7 +121,7 @@ class MedicalQuestionHandler(IntentHandler):
         return aside("general_advice", turn.state)
 
 
-class MeasureHandler(IntentHandler):
+class MeasureHandler(_AboutRemedyHandler):
     """ "How long should I sit in the ice bath?", "how much should I drink?": the article
     gives no time, amount, temperature or frequency; the answer says so, then what it does
     say about the remedy asked about (or the one talked about)."""
@@ -128,13 +134,6 @@ class MeasureHandler(IntentHandler):
         "HowOftenIntent": Measure.FREQUENCY,
     }
 
-    def decide(self, turn: Turn, request: Any) -> Decision:
-        heard, number = slot_text(request, "remedy"), named_step(turn, request)
-        # Words that name no remedy ("how do I do that exactly") ask about the topic.
-        if heard and number is None and not slot_means_topic(request, "remedy"):
-            return refuse("unknown_remedy", turn.state)
-        remedy = turn.content.remedy_at(number) if number else turn.topic
-        if remedy is None:
-            return say("why_which", turn.state)
+    def about(self, turn: Turn, remedy: Remedy, request: Any) -> Decision:
         measure = self.measures[request.intent.name].value
         return say("no_measure", turn.state.about(remedy.id), remedy=remedy.id, measure=measure)
