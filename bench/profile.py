@@ -2,7 +2,7 @@
 
 - latency: a pyinstrument profile of our Lambda handler over realistic sessions
   (SQLite on), the handler call only.
-- web: the same through our Flask app (Flask's test client, logging as under gunicorn).
+- web: the same through our Flask app (Flask's test client, logging as under waitress).
 - imports: what each module our door imports beyond the baseline's costs, in time and
   memory, from `python -X importtime` in a fresh interpreter.
 

@@ -1,6 +1,6 @@
-"""`python -m bench.serve ours|baseline PORT`: one skill under gunicorn, as in production.
+"""`python -m bench.serve ours|baseline PORT`: one skill under waitress, as in production.
 
-Both go through `skill.server.serve` (GUNICORN_SETTINGS, verification off). Ours is the
+Both go through `skill.server.serve` (server_settings(), verification off). Ours is the
 product's own app (`create_app(verify=False)`, store from SKILL_DB); the baseline brings
 its factory.
 """

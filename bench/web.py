@@ -1,4 +1,4 @@
-"""Web-service throughput and p99 on loopback, each skill under gunicorn in turn.
+"""Web-service throughput and p99 on loopback, each skill under waitress in turn.
 
 A server process per skill and round (`python -m bench.serve`), on a free loopback port,
 its output in a temp file (a pipe nobody reads would stall it). A bounded load: a few
@@ -54,7 +54,7 @@ def server(which: str, workdir: Path) -> Iterator[int]:
         _wait_healthy(process, port, log_path)
         yield port
     finally:
-        process.terminate()  # gunicorn stops its workers gracefully on SIGTERM
+        process.terminate()  # waitress stops gracefully on SIGTERM
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:

@@ -303,7 +303,7 @@ def test_a_chunked_body_over_the_limit_gets_413_not_a_cut(verify: bool) -> None:
     reply = client.post(
         "/",
         input_stream=io.BytesIO(body),
-        environ_overrides={"wsgi.input_terminated": True},  # as gunicorn sets it for chunked
+        environ_overrides={"wsgi.input_terminated": True},  # as a WSGI server sets it for chunked
         headers={**signed_headers(PKI, body), "Transfer-Encoding": "chunked"},
     )
     assert (reply.status_code, reply.get_json()["error"]) == (413, "too_large")
