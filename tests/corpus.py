@@ -2,9 +2,11 @@
 in the annotation-set format of Amazon's NLU Evaluation Tool, so the same files can test
 the live model in the developer console.
 
-`tests/corpus/<language>/annotations.json`, `dev.json` and (English) `casual_dev.json`
-and `care_tuned.json` (pain, safety questions and soreness told apart) are the slices the
-templates may be tuned to (each written by someone who had not seen the templates);
+`tests/corpus/<language>/annotations.json`, `dev.json`, (English) `casual_dev.json`,
+`care_tuned.json` (pain, safety questions and soreness told apart) and `everyday.json`
+(in-session speech as a recognizer passes it on, regional and non-native speakers
+included) are the slices the templates may be tuned to (each written by someone who had
+not seen the templates);
 `held_out.json`, `casual_held_out.json` and `care_held_out.json` are never consulted while
 writing templates, as a check against tuning to the corpus: only their counts and shares
 are ever printed. `python -m tests.corpus` prints the figures the README quotes.
@@ -27,7 +29,7 @@ from skill.simulator.nlu import LanguageModel, LiteralMatcher, SampleMatcher, Un
 
 CORPUS_DIR = Path(__file__).parent / "corpus"
 # care_*: where pain, a question about safety and plain soreness part (issue 19's line).
-TUNED = ("annotations", "dev", "casual_dev", "care_tuned")
+TUNED = ("annotations", "dev", "casual_dev", "care_tuned", "everyday")
 HELD_OUT = ("held_out", "casual_held_out", "care_held_out")
 SLICES = TUNED + HELD_OUT
 Reader = LanguageModel | SampleMatcher
