@@ -16,23 +16,23 @@ from tests import corpus
 
 TARGET = 0.97  # the aim for the tuned slices; the held-out aim is 85% English, 80% German
 # What each slice reaches today, read every way (held-out slices: literally), less a
-# point: regression guards below the aims, raised as the templates improve. Only the
-# English annotations slice meets the aim (every reader).
+# point: regression guards below the aims, raised as the templates improve. The English
+# annotations and both care_tuned slices meet the aim (every reader); no held-out slice does.
 FLOOR = {
     ("en", "annotations"): 0.96,
-    ("en", "dev"): 0.93,
-    ("en", "casual_dev"): 0.83,
+    ("en", "dev"): 0.95,
+    ("en", "casual_dev"): 0.86,
     ("en", "held_out"): 0.68,
-    ("en", "casual_held_out"): 0.44,
-    ("en", "everyday"): 0.41,
-    ("de", "annotations"): 0.91,
-    ("de", "dev"): 0.92,
-    ("de", "held_out"): 0.31,
-    ("de", "everyday"): 0.79,
-    ("en", "care_tuned"): 0.86,
-    ("en", "care_held_out"): 0.05,
+    ("en", "casual_held_out"): 0.46,
+    ("en", "everyday"): 0.86,
+    ("de", "annotations"): 0.93,
+    ("de", "dev"): 0.93,
+    ("de", "held_out"): 0.32,
+    ("de", "everyday"): 0.89,
+    ("en", "care_tuned"): 0.99,
+    ("en", "care_held_out"): 0.09,
     ("de", "care_tuned"): 0.99,
-    ("de", "care_held_out"): 0.07,
+    ("de", "care_held_out"): 0.10,
 }
 FIGURE = "corpus_figure"  # a test's recorded (locale, slice, reader, share understood)
 
