@@ -42,7 +42,8 @@ import time  # noqa: E402
 import urllib.request  # noqa: E402
 import warnings  # noqa: E402
 from collections import OrderedDict  # noqa: E402
-from collections.abc import Callable, Mapping, Sequence  # noqa: E402
+from collections.abc import Callable, Iterator, Mapping, Sequence  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -78,7 +79,6 @@ MAX_CHAIN_BYTES = 256 * 1024  # Amazon's chain is a few KiB; anything bigger is 
 CHAIN_CACHE_SIZE = 16  # Alexa uses one or two URLs at a time; this only bounds the worst case
 FAILED_URL_SECONDS = 60.0  # a URL that failed is not fetched again for this long
 FAILED_URL_CACHE_SIZE = 256
-FETCH_LOCKS = 64  # fetches of one URL wait for each other (URLs share these by hash)
 # An RSA PKCS#1 v1.5 signature is as long as the key's modulus: 2048 to 4096 bits.
 SIGNATURE_BYTES = range(256, 512 + 1)
 DEFAULT_TOLERANCE = timedelta(seconds=150)
@@ -312,7 +312,10 @@ class SignatureVerifier(AbstractVerifier):
         self._cache: _LruCache[_Chain] = _LruCache(CHAIN_CACHE_SIZE)
         # URL -> (refusal, until when it stands): a URL that failed costs nothing for a while.
         self._failed: _LruCache[tuple[RequestRejected, float]] = _LruCache(FAILED_URL_CACHE_SIZE)
-        self._fetch_locks = [threading.Lock() for _ in range(FETCH_LOCKS)]
+        # URL -> [its lock, requests using it]: fetches of one URL wait for each other,
+        # other URLs never do; an entry lives only while a request for its URL does.
+        self._url_locks: dict[str, list[Any]] = {}
+        self._url_locks_guard = threading.Lock()
         self._fetches = threading.BoundedSemaphore(MAX_FETCHES)
 
     needs_adapter = True  # the download and the signature run after the cheap checks
@@ -350,7 +353,7 @@ class SignatureVerifier(AbstractVerifier):
         if leaf is not None:
             return leaf
         # One fetch per URL at a time: the others wait, then find its outcome cached.
-        with self._fetch_locks[hash(url) % FETCH_LOCKS]:
+        with self._one_fetch_of(url):
             leaf = self._cached_leaf(url, now)
             if leaf is not None:
                 return leaf
@@ -363,6 +366,20 @@ class SignatureVerifier(AbstractVerifier):
                 raise
             self._cache.put(url, chain)
             return chain.leaf
+
+    @contextmanager
+    def _one_fetch_of(self, url: str) -> Iterator[None]:
+        with self._url_locks_guard:
+            entry = self._url_locks.setdefault(url, [threading.Lock(), 0])
+            entry[1] += 1
+        try:
+            with entry[0]:
+                yield
+        finally:
+            with self._url_locks_guard:
+                entry[1] -= 1
+                if entry[1] == 0:
+                    del self._url_locks[url]
 
     def _cached_leaf(self, url: str, now: datetime) -> x509.Certificate | None:
         """The leaf of a cached chain still valid now; raises a recent refusal again."""
