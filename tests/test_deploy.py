@@ -376,6 +376,14 @@ def test_the_package_check_finds_a_bad_icon(
             ),
             "skill.json: a placeholder",
         ),
+        (  # deep inside a model of megabytes, in capitals
+            lambda p: (p / "interactionModels/custom/en-US.json").write_text(
+                (p / "interactionModels/custom/en-US.json")
+                .read_text()
+                .replace('"samples": [', '"samples": ["ask Coach.Example.COM", ', 1)
+            ),
+            "interactionModels/custom/en-US.json: a placeholder ('Example.COM')",
+        ),
     ],
 )
 def test_the_package_check_finds_what_no_locale_owns(
