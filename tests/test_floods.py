@@ -114,7 +114,7 @@ def test_more_connections_than_descriptors_leave_the_server_answering() -> None:
     with (
         running(
             ["serve", "--no-verify"],
-            env={"WEB_IDLE_TIMEOUT": "2", "SKILL_DB": "none"},
+            env={"WEB_IDLE_TIMEOUT": "1", "SKILL_DB": "none"},
             prefix=["-c", RUN_WITH_FEW_FDS],
         ) as server,
         ExitStack() as idle,
