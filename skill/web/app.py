@@ -12,6 +12,7 @@ Content-Security-Policy; the page loads nothing from anywhere else.
 from __future__ import annotations
 
 import json
+import mimetypes
 import secrets
 import shutil
 import subprocess
@@ -21,6 +22,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, abort, jsonify, render_template, request
@@ -174,13 +176,19 @@ class Pages:
 
 # The app -------------------------------------------------------------------------------
 
+STATIC = Path(__file__).with_name("static")
+
 
 def create_app(locale: str = resources.DEFAULT_LOCALE, hosts: Iterable[str] = ()) -> Flask:
     """The page's app. `hosts`: the Host header values it answers (name:port); the server
     sets them once it knows its port (`app.config["HOSTS"]`)."""
     if locale not in resources.locales():
         raise ValueError(f"unknown locale {locale}: {', '.join(resources.locales())}")
-    app = Flask(__name__, static_folder="static", template_folder="templates")
+    # The page's few static files are read once and served from memory: werkzeug's
+    # development server can leave a file it was sending open when the browser goes away
+    # mid-response (a ResourceWarning, and a handle held until collected).
+    assets = {path.name: path.read_bytes() for path in STATIC.iterdir() if path.is_file()}
+    app = Flask(__name__, static_folder=None, template_folder="templates")
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES, HOSTS=set(hosts), LOCALE=locale)
     pages = Pages()
 
@@ -201,6 +209,13 @@ def create_app(locale: str = resources.DEFAULT_LOCALE, hosts: Iterable[str] = ()
         response.headers["Permissions-Policy"] = "microphone=(self), camera=(), geolocation=()"
         response.headers["Cache-Control"] = "no-store"
         return response
+
+    @app.get("/static/<filename>", endpoint="static")
+    def static_file(filename: str) -> Response:
+        if filename not in assets:
+            abort(404, "not found")
+        kind = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        return Response(assets[filename], mimetype=kind)
 
     @app.errorhandler(HTTPException)
     def refused(error: HTTPException) -> tuple[Response, int]:
