@@ -13,7 +13,11 @@ no hassil (this runs in the Lambda door):
 - numbers and ordinals are digits, number words or ordinal words, in the tables of
   `interaction_model/sentences/<language>/_builtin.json` (what Alexa itself understands);
 - a value naming a move is that move (`moves` in understanding.toml): next, previous,
-  first, last.
+  first, last;
+- words that name no remedy may still tell something (`told`): Alexa gives a slot-only
+  sample ("{remedy}") whatever else it did not understand, so "i have a sharp pain in my
+  knee" can arrive as a remedy. Pain is pain, soreness is soreness, and a move ending
+  the words ("okay good, go next") is that move.
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ class Words:
     moves: dict[str, str]  # folded phrase -> move
     numbers: dict[str, int]  # folded number or ordinal word -> value
     topic: frozenset[str]  # words that point back at what is being talked about
+    pain: tuple[str, ...]  # words that tell of pain or injury
+    sore: tuple[str, ...]  # words that tell of plain soreness, longest first
     remedies: tuple[Remedy, ...]
 
 
@@ -64,6 +70,8 @@ def words(locale: str) -> Words:
         moves=moves,
         numbers=numbers,
         topic=frozenset(normalize(w) for w in data["topic"]["words"]),
+        pain=by_length(data["told"]["pain"]),
+        sore=by_length(data["told"]["sore"]),
         remedies=load_remedies(locale),
     )
 
@@ -125,6 +133,19 @@ def means_topic(request: Any, name: str) -> bool:
         return False
     table = words(_locale(request))
     return all(word in table.topic for word in _core(heard, table).split())
+
+
+def told(request: Any, name: str) -> str | None:
+    """What a slot's words tell when they name no remedy: "pain", "sore", or None."""
+    heard = text(request, name)
+    return None if heard is None else fold_told(heard, _locale(request))
+
+
+def ending_move(request: Any, name: str) -> str | None:
+    """The move that ends a slot's words ("okay good go next", "hit me with the next
+    one"), or None."""
+    heard = text(request, name)
+    return None if heard is None else fold_ending_move(heard, _locale(request))
 
 
 # Folding, on plain text -------------------------------------------------------------
@@ -195,3 +216,26 @@ def fold_move(heard: str, locale: str) -> str | None:
     table = words(locale)
     folded = normalize(heard)
     return table.moves.get(folded) or table.moves.get(_core(folded, table))
+
+
+def fold_told(heard: str, locale: str) -> str | None:
+    """ "pain" if the words tell of pain, else "sore" if of soreness, else None. Soreness
+    phrases are taken out first, so "everything hurts" is soreness and "my knee hurts"
+    pain; pain anywhere else wins."""
+    table = words(locale)
+    rest, sore = f" {normalize(heard)} ", False
+    for phrase in table.sore:
+        if f" {phrase} " in rest:
+            rest, sore = rest.replace(f" {phrase} ", " "), True
+    if any(f" {phrase} " in rest for phrase in table.pain):
+        return "pain"
+    return "sore" if sore else None
+
+
+def fold_ending_move(heard: str, locale: str) -> str | None:
+    table = words(locale)
+    core = _core(heard, table)
+    for phrase in sorted(table.moves, key=len, reverse=True):
+        if core == phrase or core.endswith(" " + phrase):
+            return table.moves[phrase]
+    return None

@@ -99,6 +99,22 @@ def slot_number(request: Any, name: str) -> int | None:
     return slots.number(request, name)
 
 
+def told_in_words(turn: Turn, request: Any, name: str = "remedy") -> Decision | None:
+    """Words in a slot that name no remedy but tell of pain or soreness (Alexa's catch-all
+    for a slot-only sample): answered as pain, or as soreness; else None."""
+    told = slots.told(request, name)
+    if told == "pain":
+        return say("safety", turn.state)
+    if told == "sore":
+        return aside("sore", turn.state)
+    return None
+
+
+def slot_ending_move(request: Any, name: str) -> str | None:
+    """The move that ends a slot's words ("okay good go next"), or None."""
+    return slots.ending_move(request, name)
+
+
 def slot_move(request: Any, name: str) -> str | None:
     """The move a slot's words name: "next", "previous", "first" or "last"; else None."""
     return slots.move(request, name)

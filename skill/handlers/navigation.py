@@ -7,7 +7,18 @@ from typing import Any
 from skill import routine
 from skill.answer import Answer, Decision
 from skill.dialogue import Dialogue, Offer
-from skill.handlers.base import IntentHandler, named_step, refuse, say, slot_move, slot_number
+from skill.handlers.base import (
+    IntentHandler,
+    named_step,
+    refuse,
+    say,
+    slot_ending_move,
+    slot_means_topic,
+    slot_move,
+    slot_number,
+    slot_text,
+    told_in_words,
+)
 from skill.routine import Move, Outcome
 from skill.turn import Turn
 
@@ -127,9 +138,17 @@ class GoToRemedyHandler(IntentHandler):
 
     def decide(self, turn: Turn, request: Any) -> Decision:
         number = named_step(turn, request)
-        if number is None:
-            return refuse("unknown_remedy", turn.state)
-        return go_to_step(turn, number)
+        if number is not None:
+            return go_to_step(turn, number)
+        # Words that name no remedy: pain, soreness, or a move at their end ("okay good,
+        # go next"), as Alexa passes on what it did not understand.
+        told = told_in_words(turn, request)
+        if told is not None:
+            return told
+        move = slot_ending_move(request, "remedy")
+        if move is not None:
+            return make_move(turn, move)
+        return refuse("unknown_remedy", turn.state)
 
 
 class SkipRemedyHandler(IntentHandler):
@@ -141,6 +160,11 @@ class SkipRemedyHandler(IntentHandler):
 
     def decide(self, turn: Turn, request: Any) -> Decision:
         number = named_step(turn, request)
+        # No remedy named, or words that point back at the step ("überspring den"): this one.
+        if number is None and (
+            not slot_text(request, "remedy") or slot_means_topic(request, "remedy")
+        ):
+            number = turn.position
         if number is None:
             return refuse("unknown_remedy", turn.state)
         skipped = turn.content.remedy_at(number).id

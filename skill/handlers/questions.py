@@ -15,6 +15,7 @@ from skill.handlers.base import (
     say,
     slot_means_topic,
     slot_text,
+    told_in_words,
 )
 from skill.turn import Turn
 
@@ -27,9 +28,10 @@ class _AboutRemedyHandler(IntentHandler):
 
     def decide(self, turn: Turn, request: Any) -> Decision:
         heard, number = slot_text(request, "remedy"), named_step(turn, request)
-        # Words that name no remedy ("how do I do that exactly") ask about the topic.
+        # Words that name no remedy ("how do I do that exactly") ask about the topic, unless
+        # they tell of pain or soreness ("why does my knee hurt so much").
         if heard and number is None and not slot_means_topic(request, "remedy"):
-            return refuse("unknown_remedy", turn.state)
+            return told_in_words(turn, request) or refuse("unknown_remedy", turn.state)
         remedy = turn.content.remedy_at(number) if number else turn.topic
         if remedy is None:
             return say("why_which", turn.state)
