@@ -16,8 +16,9 @@ no hassil (this runs in the Lambda door):
   first, last;
 - words that name no remedy may still tell something (`told`): Alexa gives a slot-only
   sample ("{remedy}") whatever else it did not understand, so "i have a sharp pain in my
-  knee" can arrive as a remedy. Pain is pain, soreness is soreness, and a move ending
-  the words ("okay good, go next") is that move.
+  knee" can arrive as a remedy. Pain is pain, a question about safety or medicine is
+  one, soreness is soreness, and a move ending the words ("okay good, go next") is that
+  move.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from skill.text import normalize
 UNDERSTANDING_FILE = "understanding.toml"
 BUILTIN_FILE = "_builtin.json"
 MOVES = ("next", "previous", "first", "last")
+ENDING_MOVES = ("next", "previous")  # what words that name nothing may end in
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class Words:
     numbers: dict[str, int]  # folded number or ordinal word -> value
     topic: frozenset[str]  # words that point back at what is being talked about
     pain: tuple[str, ...]  # words that tell of pain or injury
+    medical: tuple[str, ...]  # words that ask about safety or medicine
     sore: tuple[str, ...]  # words that tell of plain soreness, longest first
     remedies: tuple[Remedy, ...]
 
@@ -71,6 +74,7 @@ def words(locale: str) -> Words:
         numbers=numbers,
         topic=frozenset(normalize(w) for w in data["topic"]["words"]),
         pain=by_length(data["told"]["pain"]),
+        medical=by_length(data["told"]["medical"]),
         sore=by_length(data["told"]["sore"]),
         remedies=load_remedies(locale),
     )
@@ -136,7 +140,8 @@ def means_topic(request: Any, name: str) -> bool:
 
 
 def told(request: Any, name: str) -> str | None:
-    """What a slot's words tell when they name no remedy: "pain", "sore", or None."""
+    """What a slot's words tell when they name no remedy: "pain", "medical", "sore", or
+    None."""
     heard = text(request, name)
     return None if heard is None else fold_told(heard, _locale(request))
 
@@ -219,23 +224,27 @@ def fold_move(heard: str, locale: str) -> str | None:
 
 
 def fold_told(heard: str, locale: str) -> str | None:
-    """ "pain" if the words tell of pain, else "sore" if of soreness, else None. Soreness
-    phrases are taken out first, so "everything hurts" is soreness and "my knee hurts"
-    pain; pain anywhere else wins."""
+    """ "pain" if the words tell of pain, else "medical" if they ask about safety or
+    medicine, else "sore" if they tell of soreness, else None. Soreness phrases are taken
+    out first, so "everything hurts" is soreness and "my knee hurts" pain; pain anywhere
+    else wins. A possessive is its word ("the pain's on the outside of my knee")."""
     table = words(locale)
-    rest, sore = f" {normalize(heard)} ", False
+    rest, sore = f" {normalize(heard)} ".replace("'s ", " "), False
     for phrase in table.sore:
         if f" {phrase} " in rest:
             rest, sore = rest.replace(f" {phrase} ", " "), True
-    if any(f" {phrase} " in rest for phrase in table.pain):
-        return "pain"
+    for told, phrases in (("pain", table.pain), ("medical", table.medical)):
+        if any(f" {phrase} " in rest for phrase in phrases):
+            return told
     return "sore" if sore else None
 
 
 def fold_ending_move(heard: str, locale: str) -> str | None:
+    """Next or previous, ending the words. Not first or last: "zurück zum letzten tipp"
+    means the one before, and "the last" ends many a sentence that is not a move."""
     table = words(locale)
     core = _core(heard, table)
     for phrase in sorted(table.moves, key=len, reverse=True):
-        if core == phrase or core.endswith(" " + phrase):
+        if table.moves[phrase] in ENDING_MOVES and (core == phrase or core.endswith(" " + phrase)):
             return table.moves[phrase]
     return None

@@ -100,11 +100,13 @@ def slot_number(request: Any, name: str) -> int | None:
 
 
 def told_in_words(turn: Turn, request: Any, name: str = "remedy") -> Decision | None:
-    """Words in a slot that name no remedy but tell of pain or soreness (Alexa's catch-all
-    for a slot-only sample): answered as pain, or as soreness; else None."""
+    """Words in a slot that name no remedy but tell of pain, ask about safety, or tell of
+    soreness (Alexa's catch-all for a slot-only sample): answered as each; else None."""
     told = slots.told(request, name)
     if told == "pain":
         return say("safety", turn.state)
+    if told == "medical":
+        return aside("general_advice", turn.state)
     if told == "sore":
         return aside("sore", turn.state)
     return None
