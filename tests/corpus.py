@@ -3,9 +3,10 @@ in the annotation-set format of Amazon's NLU Evaluation Tool, so the same files 
 the live model in the developer console.
 
 `tests/corpus/<language>/annotations.json`, `dev.json`, (English) `casual_dev.json`,
-`care_tuned.json` (pain, safety questions and soreness told apart) and `everyday.json`
+`care_tuned.json` (pain, safety questions and soreness told apart), `everyday.json`
 (in-session speech as a recognizer passes it on, regional and non-native speakers
-included) are the slices the templates may be tuned to (each written by someone who had
+included) and `mid_session.json` (the same kind, written later and read at step 3 before
+any template was tuned to it) are the slices the templates may be tuned to (each written by someone who had
 not seen the templates);
 `held_out.json`, `casual_held_out.json` and `care_held_out.json` are never consulted while
 writing templates, as a check against tuning to the corpus: only their counts and shares
@@ -29,7 +30,7 @@ from skill.simulator.nlu import LanguageModel, LiteralMatcher, SampleMatcher, Un
 
 CORPUS_DIR = Path(__file__).parent / "corpus"
 # care_*: where pain, a question about safety and plain soreness part (issue 19's line).
-TUNED = ("annotations", "dev", "casual_dev", "care_tuned", "everyday")
+TUNED = ("annotations", "dev", "casual_dev", "care_tuned", "everyday", "mid_session")
 HELD_OUT = ("held_out", "casual_held_out", "care_held_out")
 SLICES = TUNED + HELD_OUT
 Reader = LanguageModel | SampleMatcher

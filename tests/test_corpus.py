@@ -29,6 +29,8 @@ FLOOR = {
     ("de", "dev"): 0.93,
     ("de", "held_out"): 0.32,
     ("de", "everyday"): 0.89,
+    ("en", "mid_session"): 0.29,
+    ("de", "mid_session"): 0.19,
     ("en", "care_tuned"): 0.99,
     ("en", "care_held_out"): 0.09,
     ("de", "care_tuned"): 0.99,
