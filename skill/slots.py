@@ -52,6 +52,7 @@ class Words:
     pain: tuple[str, ...]  # words that tell of pain or injury
     medical: tuple[str, ...]  # words that ask about safety or medicine
     sore: tuple[str, ...]  # words that tell of plain soreness, longest first
+    skip: tuple[str, ...]  # words that say to skip a step
     remedies: tuple[Remedy, ...]
 
 
@@ -76,6 +77,7 @@ def words(locale: str) -> Words:
         pain=by_length(data["told"]["pain"]),
         medical=by_length(data["told"]["medical"]),
         sore=by_length(data["told"]["sore"]),
+        skip=by_length(data["told"]["skip"]),
         remedies=load_remedies(locale),
     )
 
@@ -144,6 +146,15 @@ def told(request: Any, name: str) -> str | None:
     None."""
     heard = text(request, name)
     return None if heard is None else fold_told(heard, _locale(request))
+
+
+def says_skip(request: Any, name: str) -> bool:
+    """Whether a slot's words say to skip ("das überspring mal", "leave out the massage")."""
+    heard = text(request, name)
+    if heard is None:
+        return False
+    folded = f" {normalize(heard)} "
+    return any(f" {phrase} " in folded for phrase in words(_locale(request)).skip)
 
 
 def ending_move(request: Any, name: str) -> str | None:

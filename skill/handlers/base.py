@@ -112,6 +112,11 @@ def told_in_words(turn: Turn, request: Any, name: str = "remedy") -> Decision | 
     return None
 
 
+def slot_says_skip(request: Any, name: str) -> bool:
+    """Whether a slot's words say to skip ("den kannst weglassen"), not to go somewhere."""
+    return slots.says_skip(request, name)
+
+
 def slot_ending_move(request: Any, name: str) -> str | None:
     """The move that ends a slot's words ("okay good go next"), or None."""
     return slots.ending_move(request, name)

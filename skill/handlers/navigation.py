@@ -16,6 +16,7 @@ from skill.handlers.base import (
     slot_means_topic,
     slot_move,
     slot_number,
+    slot_says_skip,
     slot_text,
     told_in_words,
 )
@@ -138,10 +139,14 @@ class GoToRemedyHandler(IntentHandler):
 
     def decide(self, turn: Turn, request: Any) -> Decision:
         number = named_step(turn, request)
+        # Alexa passes on whole sentences it did not understand: one that says to skip
+        # skips ("das mit der massage überspring mal", "den kannst weglassen").
+        if slot_says_skip(request, "remedy"):
+            return skip_step(turn, number if number is not None else turn.position)
         if number is not None:
             return go_to_step(turn, number)
         # Words that name no remedy: pain, soreness, or a move at their end ("okay good,
-        # go next"), as Alexa passes on what it did not understand.
+        # go next").
         told = told_in_words(turn, request)
         if told is not None:
             return told
@@ -165,13 +170,18 @@ class SkipRemedyHandler(IntentHandler):
             not slot_text(request, "remedy") or slot_means_topic(request, "remedy")
         ):
             number = turn.position
-        if number is None:
-            return refuse("unknown_remedy", turn.state)
-        skipped = turn.content.remedy_at(number).id
-        if number == turn.position:
-            move = routine.next_step(number, turn.content.total, turn.state.skipped)
-            return read_move(turn, move, skipped=skipped)
-        return say("left_out", turn.state.leaving_out(number), remedy=skipped)
+        return skip_step(turn, number)
+
+
+def skip_step(turn: Turn, number: int | None) -> Decision:
+    """Skipping a step: the current one moves on; any other is left out of this run."""
+    if number is None:
+        return refuse("unknown_remedy", turn.state)
+    skipped = turn.content.remedy_at(number).id
+    if number == turn.position:
+        move = routine.next_step(number, turn.content.total, turn.state.skipped)
+        return read_move(turn, move, skipped=skipped)
+    return say("left_out", turn.state.leaving_out(number), remedy=skipped)
 
 
 class ResumeHandler(IntentHandler):
