@@ -207,7 +207,10 @@ class LanguageModel(_Reader):
         """The intent and slots for an utterance; the fallback intent when nothing fits.
 
         Words that name no remedy in a remedy slot ("skip to the hot tub") are taken only
-        when nothing matches fully, as Alexa passes such values on too.
+        when nothing matches fully, as Alexa passes such values on too. What hassil cannot
+        place at all is matched against the model's samples (`SampleMatcher`): hassil will
+        not take "ice bath part" as a new value once "ice bath" is a known one, where
+        Alexa passes the words on and the skill folds them ("take me to the ice bath part").
         """
         words = self.words(text)
         for accept_unknown_values in (False, True):
@@ -220,7 +223,7 @@ class LanguageModel(_Reader):
                     if value is not None:
                         slots[name] = value
                 return Understanding(heard.intent, slots)
-        return Understanding(FALLBACK)
+        return SampleMatcher.for_locale(self.locale).understand(text)
 
 
 class SampleMatcher(_Reader):
