@@ -16,21 +16,22 @@ from tests import corpus
 
 TARGET = 0.97  # the aim for the tuned slices; the held-out aim is 85% English, 80% German
 # What each slice reaches today, read every way (held-out slices: literally), less a
-# point: regression guards below the aims, raised as the templates improve. The English
-# annotations and both care_tuned slices meet the aim (every reader); no held-out slice does.
+# point: regression guards below the aims, raised as the templates improve. The
+# annotations in both languages and both care_tuned slices meet the aim (every reader); no
+# held-out slice does.
 FLOOR = {
     ("en", "annotations"): 0.96,
     ("en", "dev"): 0.95,
-    ("en", "casual_dev"): 0.86,
-    ("en", "held_out"): 0.68,
-    ("en", "casual_held_out"): 0.46,
-    ("en", "everyday"): 0.86,
-    ("de", "annotations"): 0.93,
-    ("de", "dev"): 0.93,
+    ("en", "casual_dev"): 0.90,
+    ("en", "held_out"): 0.70,
+    ("en", "casual_held_out"): 0.47,
+    ("en", "everyday"): 0.89,
+    ("de", "annotations"): 0.97,
+    ("de", "dev"): 0.95,
     ("de", "held_out"): 0.32,
     ("de", "everyday"): 0.89,
-    ("en", "mid_session"): 0.29,
-    ("de", "mid_session"): 0.19,
+    ("en", "mid_session"): 0.62,
+    ("de", "mid_session"): 0.67,
     ("en", "care_tuned"): 0.99,
     ("en", "care_held_out"): 0.09,
     ("de", "care_tuned"): 0.99,
