@@ -4,7 +4,7 @@ card and screen, and the dialogue as it stands after. No store: `skill.turn` doe
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from ask_sdk_model import Response
@@ -62,8 +62,9 @@ def compose(turn: Turn, decision: Decision) -> Reply:
     if answer.repeatable and not answer.ends_session:
         last = LastAnswer(answer.kind, dict(answer.data), offer, state.position, state.turns % 6)
     state = state.answered(speech, offer, last)
+    decided = Decision(decision.answer, state, decision.keep)
     if answer.ends_session:
-        return Reply(speech, None, None, None, True, replace(decision, state=state))
+        return Reply(speech, None, None, None, True, decided)
     if not rendered.reprompt:
         raise ValueError(
             f"response kind {answer.kind!r} has no reprompt, but the session stays open"
@@ -74,7 +75,7 @@ def compose(turn: Turn, decision: Decision) -> Reply:
         else None
     )
     directive = _screen(turn, answer.kind, state, data) if turn.screen else None
-    return Reply(speech, rendered.reprompt, card, directive, False, replace(decision, state=state))
+    return Reply(speech, rendered.reprompt, card, directive, False, decided)
 
 
 def _repeat(turn: Turn, state: Dialogue) -> Reply:

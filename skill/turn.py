@@ -21,6 +21,7 @@ from skill.content import Content, Remedy, content_for
 from skill.dialogue import Dialogue
 from skill.persistence.errors import CorruptRecord
 from skill.progress import Progress
+from skill.text import COMPACT_JSON
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +135,7 @@ def save(handler_input: HandlerInput) -> bool:
     if saved is not None:
         carried[SAVED] = saved.summary()
     turn.session.clear()
-    turn.session[CARRIED] = json.dumps(carried, separators=(",", ":"))
+    turn.session[CARRIED] = COMPACT_JSON.encode(carried)
     return True
 
 

@@ -49,6 +49,7 @@ from flask_ask_sdk.skill_adapter import (  # noqa: E402
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge  # noqa: E402
 
 from skill.app import shared_skill  # noqa: E402
+from skill.text import COMPACT_JSON  # noqa: E402
 from skill.verify import RequestRejected, production_verifiers  # noqa: E402
 
 log = logging.getLogger("skill.webservice")
@@ -308,4 +309,4 @@ def _log_line(status: int) -> None:
     started = g.get("started")
     if started is not None:
         facts["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
-    log.info(json.dumps(facts, separators=(",", ":")))
+    log.info(COMPACT_JSON.encode(facts))

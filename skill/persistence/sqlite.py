@@ -24,6 +24,7 @@ from ask_sdk_model import RequestEnvelope
 
 from skill.persistence.errors import CorruptRecord
 from skill.progress import RESUME_WINDOW
+from skill.text import COMPACT_JSON
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS progress (
@@ -114,7 +115,7 @@ class SQLiteStore(AbstractPersistenceAdapter):
             "ON CONFLICT (user_id) DO UPDATE SET "
             "attributes = excluded.attributes, updated_at = excluded.updated_at",
             user_id_of(request_envelope),
-            json.dumps(attributes, separators=(",", ":")),
+            COMPACT_JSON.encode(attributes),
             self.clock(),
         )
         now = self.clock()
