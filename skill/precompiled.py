@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import threading
 from importlib.abc import Traversable
 from pathlib import Path
 from typing import Any
@@ -130,9 +131,30 @@ def load_toml(
     return tomllib.loads(text)
 
 
+class OneAtATime(jinja2.BaseLoader):
+    """A loader that loads one template at a time. `jinja2.ModuleLoader` imports a
+    compiled template's module and then takes it out of `sys.modules`; two threads loading
+    the same template at once (the web service's first requests) can meet in between, and
+    one fails with a KeyError. A loaded template is cached by the environment, so the lock
+    is only taken the first time each template is used."""
+
+    def __init__(self, loader: jinja2.BaseLoader) -> None:
+        self.loader = loader
+        self._lock = threading.Lock()
+
+    def load(
+        self,
+        environment: jinja2.Environment,
+        name: str,
+        globals: Any = None,  # jinja2's own parameter name
+    ) -> jinja2.Template:
+        with self._lock:
+            return self.loader.load(environment, name, globals)
+
+
 def compiled_loader(
     loader: jinja2.BaseLoader, locale: str, folder: Path | None = None
-) -> jinja2.ModuleLoader | None:
+) -> OneAtATime | None:
     """A loader of the locale's compiled templates, if there are any and they were
     compiled from exactly these sources by this Jinja2; None otherwise."""
     folder = folder if folder is not None else default_folder()
@@ -142,7 +164,7 @@ def compiled_loader(
     recorded = record.get("locales", {}).get(locale)
     if not recorded or recorded != digests(loader):
         return None
-    return jinja2.ModuleLoader(folder / locale)
+    return OneAtATime(jinja2.ModuleLoader(folder / locale))
 
 
 def main(argv: list[str]) -> int:

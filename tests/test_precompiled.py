@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 import shutil
+import threading
 import tomllib
 from pathlib import Path
 
@@ -43,7 +44,8 @@ def test_every_locale_with_speech_is_compiled_template_by_template(compiled: Pat
 def test_compiled_templates_say_what_the_sources_say(locale: str, compiled: Path) -> None:
     sources = speech.source_loader(resources.responses_dir(), locale)
     loader = precompiled.compiled_loader(sources, locale, compiled)
-    assert isinstance(loader, jinja2.ModuleLoader)
+    assert isinstance(loader, precompiled.OneAtATime)
+    assert isinstance(loader.loader, jinja2.ModuleLoader)
     from_modules, from_source = Speech(sources, loader), Speech(sources)
     assert from_modules.compiled and not from_source.compiled
     assert from_modules.kinds == from_source.kinds
@@ -114,3 +116,34 @@ def test_data_is_read_from_its_json_copy_only_while_that_matches_the_toml(tmp_pa
     remedies.write_text(remedies.read_text() + "\n# edited after compiling\n")
     assert "read_from" not in precompiled.load_toml(f"{LANGUAGE}/remedies.toml", out, responses)
     assert precompiled.load_toml(f"{LANGUAGE}/remedies.toml", tmp_path / "nowhere", responses)
+
+
+def test_threads_loading_compiled_templates_at_once_all_get_them(compiled: Path) -> None:
+    """The web service's first requests load templates on eight threads at once. Loaded
+    straight from `jinja2.ModuleLoader`, about one round in three of this loses a template
+    to a KeyError (so thirty rounds fail all but certainly); loaded one at a time, none."""
+    sources = speech.source_loader(resources.responses_dir(), LOCALE)
+    names = sources.list_templates()
+    errors: list[Exception] = []
+    for _ in range(30):
+        loader = precompiled.compiled_loader(sources, LOCALE, compiled)
+        assert loader is not None
+        environment = speech.environment(loader)  # a fresh one: nothing loaded yet
+        start = threading.Barrier(8)
+
+        def load_all(
+            environment: jinja2.Environment = environment, start: threading.Barrier = start
+        ) -> None:
+            start.wait()
+            for name in names:
+                try:
+                    environment.get_template(name)
+                except Exception as error:
+                    errors.append(error)
+
+        threads = [threading.Thread(target=load_all) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert not errors, f"{len(errors)} loads failed, first: {errors[0]!r}"
