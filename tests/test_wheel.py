@@ -27,7 +27,7 @@ print(json.dumps({
     "file": skill.__file__,
     "speech": [t.speech for t in turns],
     "compiled": speech.compiled,
-    "loader": type(speech.environment.loader).__name__,
+    "loader": type(getattr(speech.environment.loader, "loader", None)).__name__,
 }))
 """
 
