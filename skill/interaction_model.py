@@ -32,6 +32,11 @@ def remedy_slot_type(remedies: tuple[Remedy, ...]) -> dict[str, Any]:
     return {"name": REMEDY_SLOT_TYPE, "values": values}
 
 
+def word_slot_type(kind: str, words: list[str]) -> dict[str, Any]:
+    """A custom slot type of words the skill does not act on (`word_types`)."""
+    return {"name": kind, "values": [{"name": {"value": word}} for word in words]}
+
+
 def model_path(locale: str) -> Path:
     return Path(str(resources.interaction_model_dir() / f"{locale}.json"))
 
@@ -72,7 +77,10 @@ def generate(locale: str) -> dict[str, Any]:
             "languageModel": {
                 "invocationName": templates.invocation_name,
                 "intents": intents,
-                "types": [remedy_slot_type(templates.remedies)],
+                "types": [
+                    remedy_slot_type(templates.remedies),
+                    *(word_slot_type(kind, words) for kind, words in templates.word_types.items()),
+                ],
             }
         }
     }
@@ -89,6 +97,7 @@ def check_conflicts(locale: str, templates: Templates | None = None) -> list[con
     values = {
         REMEDY_SLOT_TYPE: [phrase for remedy in templates.remedies for phrase in remedy.phrases],
         **{kind: list(words) for kind, words in builtin["slotTypes"].items()},
+        **templates.word_types,
     }
     return conflicts.check(samples, values, templates.slot_types, templates.allowed_overlaps)
 

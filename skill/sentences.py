@@ -3,8 +3,10 @@
 The templates live in `interaction_model/sentences/<locale>/*.yaml`, in the Home
 Assistant intent format that hassil parses: alternatives `(a|b)`, optional words
 `[please]`, slot lists `{remedy}` and shared expansion rules `<polite>`. `_model.yaml`
-beside them names the invocation, the ASK type of each slot list, and the built-in
-intents that take no samples of their own.
+beside them names the invocation, the ASK type of each slot list, the built-in intents
+that take no samples of their own, and the word types: custom slot types of words the
+skill does not act on ("my {body_part} hurts"), so that one sample stands for every
+value, and Alexa's NLU takes others like them, instead of a sample per word.
 
 From them come both the ASK interaction model (every expansion a sample utterance,
 slot lists kept as `{slot}`) and the local simulator's understanding (hassil's
@@ -79,6 +81,8 @@ class Templates:
             rules[builtin_rule(name)] = "(" + "|".join(_literal(p) for p in phrases) + ")"
         self.invocation_name: str = settings["invocation_name"]
         self.slot_types: dict[str, str] = settings["slot_types"]
+        # Custom slot types of words the skill never reads (skill.interaction_model).
+        self.word_types: dict[str, list[str]] = settings.get("word_types") or {}
         self.without_samples: list[str] = settings["builtin_intents_without_samples"]
         # Samples allowed to mean two things, each with the reason (skill.conflicts).
         self.allowed_overlaps: dict[str, str] = {
@@ -97,6 +101,11 @@ class Templates:
             "ordinal": TextSlotList.from_tuples(
                 [(word, value) for word, value in builtin["slotTypes"]["AMAZON.Ordinal"].items()]
             ),
+            **{
+                slot: TextSlotList.from_strings(self.word_types[kind])
+                for slot, kind in self.slot_types.items()
+                if kind in self.word_types
+            },
         }
         # Alexa understands its own built-in intents without samples; the simulator
         # learns them from the built-in data, as extra sentences for those intents.
@@ -171,6 +180,15 @@ def template_files(locale: str) -> list[Traversable]:
     if MODEL_FILE not in chosen:
         raise FileNotFoundError(f"no sentence templates for {locale} under {sentences_dir()}")
     return list(chosen.values())
+
+
+def word_slots(locale: str) -> frozenset[str]:
+    """The slots whose words the skill never reads: their type is one of `_model.yaml`'s
+    word types (a body part named in a complaint changes nothing the skill says)."""
+    path = resources.find(sentences_dir(), locale, MODEL_FILE)
+    settings = yaml.safe_load(path.read_text(encoding="utf-8"))
+    kinds = settings.get("word_types") or {}
+    return frozenset(slot for slot, kind in settings["slot_types"].items() if kind in kinds)
 
 
 def load_builtin(locale: str) -> dict[str, Any]:

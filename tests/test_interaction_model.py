@@ -30,7 +30,7 @@ from skill.interaction_model import (
     model_path,
     remedy_slot_type,
 )
-from skill.sentences import Templates, builtin_rule, load_builtin, sentences_dir
+from skill.sentences import Templates, builtin_rule, load_builtin, sentences_dir, word_slots
 from skill.simulator.device import SimulatedDevice
 from skill.simulator.nlu import FALLBACK, LanguageModel, LiteralMatcher
 from skill.text import normalize
@@ -195,7 +195,14 @@ def test_the_chat_understands_the_models_samples(locale: str) -> None:
         "AMAZON.NUMBER": number_word,
         "AMAZON.Ordinal": ordinal_word,
         REMEDY_SLOT_TYPE: normalize(remedy.name),
+        # Word types (a body part): any of their words; the skill never reads them.
+        **{
+            kind["name"]: kind["values"][-1]["name"]["value"]
+            for kind in language(locale).get("types", [])
+            if kind["name"] != REMEDY_SLOT_TYPE
+        },
     }
+    unread = word_slots(locale)
     samples = [
         (intent, sample) for intent in language(locale)["intents"] for sample in intent["samples"]
     ]
@@ -205,7 +212,9 @@ def test_the_chat_understands_the_models_samples(locale: str) -> None:
         text = re.sub(r"\{(\w+)\}", lambda m, t=types: fill[t[m.group(1)]], sample)
         understood = nlu.understand(text)
         assert understood.intent == intent["name"], f"{text!r} -> {understood.intent}"
-        for value in understood.slots.values():
+        for name, value in understood.slots.items():
+            if name in unread:
+                continue
             expected = remedy.id if value.custom else str(number)
             assert (value.resolved_id if value.custom else value.value) == expected, text
 
