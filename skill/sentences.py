@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import cache
 from importlib.abc import Traversable
 from typing import Any
 
@@ -182,6 +183,7 @@ def template_files(locale: str) -> list[Traversable]:
     return list(chosen.values())
 
 
+@cache
 def word_slots(locale: str) -> frozenset[str]:
     """The slots whose words the skill never reads: their type is one of `_model.yaml`'s
     word types (a body part named in a complaint changes nothing the skill says)."""
