@@ -30,10 +30,10 @@ FLOOR = {
     ("de", "dev"): 0.95,
     ("de", "held_out"): 0.32,
     ("de", "everyday"): 0.89,
-    ("en", "mid_session"): 0.69,
+    ("en", "mid_session"): 0.77,
     ("de", "mid_session"): 0.78,
     ("en", "care_tuned"): 0.99,
-    ("en", "care_held_out"): 0.12,
+    ("en", "care_held_out"): 0.15,
     ("de", "care_tuned"): 0.99,
     ("de", "care_held_out"): 0.10,
 }
