@@ -99,10 +99,15 @@ def slot_number(request: Any, name: str) -> int | None:
     return slots.number(request, name)
 
 
-def told_in_words(turn: Turn, request: Any, name: str = "remedy") -> Decision | None:
+def told_in_words(
+    turn: Turn, request: Any, name: str = "remedy", *, only_pain: bool = False
+) -> Decision | None:
     """Words in a slot that name no remedy but tell of pain, ask about safety, or tell of
-    soreness (Alexa's catch-all for a slot-only sample): answered as each; else None."""
+    soreness (Alexa's catch-all for a slot-only sample): answered as each; else None.
+    With `only_pain`, only pain is answered (it comes before anything else)."""
     told = slots.told(request, name)
+    if only_pain and told != "pain":
+        return None
     if told == "pain":
         return say("safety", turn.state)
     if told == "medical":

@@ -138,9 +138,13 @@ class GoToRemedyHandler(IntentHandler):
     intents = ("GoToRemedyIntent",)
 
     def decide(self, turn: Turn, request: Any) -> Decision:
-        number = named_step(turn, request)
-        # Alexa passes on whole sentences it did not understand: one that says to skip
+        # Alexa passes on whole sentences it did not understand. Pain is heard first, even
+        # beside a remedy ("my knee hurts after the ice bath"); then one that says to skip
         # skips ("das mit der massage überspring mal", "den kannst weglassen").
+        pain = told_in_words(turn, request, only_pain=True)
+        if pain is not None:
+            return pain
+        number = named_step(turn, request)
         if slot_says_skip(request, "remedy"):
             return skip_step(turn, number if number is not None else turn.position)
         if number is not None:
