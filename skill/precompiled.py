@@ -27,13 +27,15 @@ import hashlib
 import json
 import sys
 import threading
-from importlib.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
 from skill import resources, speech
+
+if TYPE_CHECKING:
+    from importlib.abc import Traversable
 
 FOLDER = "_compiled"  # inside the package: skill/_compiled/<locale>/
 SOURCES = "sources.json"

@@ -23,8 +23,7 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib.abc import Traversable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from hassil import Intents
@@ -35,6 +34,9 @@ from hassil.sample import sample_expression
 from skill import resources
 from skill.content import Remedy, load_remedies
 from skill.text import normalize
+
+if TYPE_CHECKING:
+    from importlib.abc import Traversable
 
 MODEL_FILE = "_model.yaml"
 BUILTIN_FILE = "_builtin.json"  # what Alexa understands by itself, for the simulator
