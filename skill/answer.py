@@ -4,14 +4,19 @@ dialogue state after it. Plain values: no SDK, no store, no words.
 `Answer.data` holds only plain JSON (remedy ids, numbers, flags), so an answer can be
 kept in the session and said again by rendering it afresh (`skill.compose`), never by
 replaying text.
+
+These values, like the dialogue's, are NamedTuples rather than frozen dataclasses: the
+same immutable values, but a frozen dataclass costs about a millisecond to define (it
+generates and compiles six methods), and a Lambda cold start defines every one on the
+way to its first answer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from skill.dialogue import Dialogue, Offer
 
@@ -33,10 +38,9 @@ class Keep(StrEnum):
     FORGET = "forget"  # delete everything kept for this runner
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
     kind: str  # the response template, responses/<language>/speech/<kind>.ssml.j2
-    data: Mapping[str, Any] = field(default_factory=dict)
+    data: Mapping[str, Any] = MappingProxyType({})  # shared, so read-only
     asks: Offer | None = None  # the question it closes with; None: the one that fits
     keeps_question: bool = False  # help, a fallback: the question already open stays open
     repeatable: bool = True  # what "repeat that" says again (never help or a fallback)
@@ -48,8 +52,7 @@ class Answer:
     notes: bool = True  # on first contact, the not-medical-advice note may lead it
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     answer: Answer
     state: Dialogue
     keep: Keep = Keep.PLACE

@@ -4,8 +4,7 @@ card and screen, and the dialogue as it stands after. No store: `skill.turn` doe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
@@ -22,8 +21,7 @@ _REMEDY_LIST_KEYS = ("remaining", "listed", "left_out")
 _CHOICES = {"level": {m.value for m in MissLevel}, "measure": {m.value for m in Measure}}
 
 
-@dataclass(frozen=True)
-class Reply:
+class Reply(NamedTuple):
     speech: str
     reprompt: str | None
     card: tuple[str, str] | None

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, fields
-from functools import cache, cached_property
+from functools import cache
 from typing import Any, NamedTuple
 
 from skill import precompiled, resources, speech
@@ -14,8 +13,7 @@ from skill.text import normalize
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Remedy:
+class Remedy(NamedTuple):
     id: str
     name: str
     synonyms: tuple[str, ...]
@@ -39,7 +37,7 @@ class Remedy:
 
     @classmethod
     def from_data(cls, data: dict[str, object]) -> Remedy:
-        expected = {field.name for field in fields(cls)}
+        expected = set(cls._fields)
         missing = expected - data.keys() - {"words"}
         unknown = data.keys() - expected
         if missing or unknown:
@@ -62,20 +60,22 @@ class Place(NamedTuple):
     next: Remedy | None
 
 
-@dataclass(frozen=True)
 class Content:
-    locale: str
-    remedies: tuple[Remedy, ...]
-    speech: Speech
-    apology: Rendered  # rendered at load, so the error path needs no template at all
+    """A locale's remedies and templates, made once per locale (`content_for`)."""
+
+    def __init__(
+        self, locale: str, remedies: tuple[Remedy, ...], speech: Speech, apology: Rendered
+    ) -> None:
+        self.locale = locale
+        self.remedies = remedies
+        self.speech = speech
+        self.apology = apology  # rendered at load, so the error path needs no template at all
+        self.ids = frozenset(remedy.id for remedy in remedies)
+        self._places: dict[tuple[int | None, frozenset[int]], Place] = {}
 
     @property
     def total(self) -> int:
         return len(self.remedies)
-
-    @cached_property
-    def ids(self) -> frozenset[str]:
-        return frozenset(remedy.id for remedy in self.remedies)
 
     def remedy_at(self, number: int) -> Remedy:
         return self.remedies[number - 1]
@@ -97,10 +97,6 @@ class Content:
                 self._places.clear()  # bounded, though a locale has only so many places
             place = self._places[key] = _place(self, position, skipped)
         return place
-
-    @cached_property
-    def _places(self) -> dict[tuple[int | None, frozenset[int]], Place]:
-        return {}
 
     def remedy(self, remedy_id: object) -> Remedy | None:
         """The remedy with this id, or None (for any other value)."""

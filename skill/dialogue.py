@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, NamedTuple, Self, TypeGuard
 
@@ -43,8 +42,7 @@ _KIND = re.compile(r"[a-z_]{1,40}")
 _DATA_KEY = re.compile(r"[a-z_]{1,20}")
 
 
-@dataclass(frozen=True)
-class LastAnswer:
+class LastAnswer(NamedTuple):
     """A real answer as decided, so that "repeat that" can render it again: its kind,
     its plain data, the question it asked, where the runner was and which wording."""
 

@@ -7,9 +7,8 @@ also held the last answer's text; it is ignored when read, and dropped on the ne
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from skill.dialogue import steps
 
@@ -18,8 +17,7 @@ from skill.dialogue import steps
 RESUME_WINDOW = timedelta(hours=24)
 
 
-@dataclass(frozen=True)
-class Progress:
+class Progress(NamedTuple):
     step: int | None = None
     saved_at: int | None = None  # seconds since the epoch
     introduced: bool = False

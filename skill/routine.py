@@ -9,8 +9,8 @@ and what is left; going to one by name or number brings it back (the handler's j
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Outcome(StrEnum):
@@ -20,8 +20,7 @@ class Outcome(StrEnum):
     OUT_OF_RANGE = "out_of_range"  # asked for a step number that does not exist
 
 
-@dataclass(frozen=True)
-class Move:
+class Move(NamedTuple):
     position: int | None
     outcome: Outcome
 

@@ -24,9 +24,8 @@ no hassil (this runs in the Lambda door):
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from ask_sdk_model.slu.entityresolution import StatusCode
 
@@ -40,8 +39,7 @@ MOVES = ("next", "previous", "first", "last")
 ENDING_MOVES = ("next", "previous")  # what words that name nothing may end in
 
 
-@dataclass(frozen=True)
-class Words:
+class Words(NamedTuple):
     """A locale's folding tables."""
 
     before: tuple[str, ...]  # longest first

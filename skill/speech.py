@@ -12,9 +12,8 @@ per process, and the environment caches it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import jinja2
 from markupsafe import Markup
@@ -78,8 +77,7 @@ def _frozen(value: Any) -> Any:
     return value  # tuples (the place, the remedies) are hashable as they are
 
 
-@dataclass(frozen=True)
-class Rendered:
+class Rendered(NamedTuple):
     speech: str  # SSML without the <speak> wrapper (the SDK adds it)
     reprompt: str | None
     card_title: str | None

@@ -3,7 +3,6 @@ short SSML; remedy data is complete; every response kind the code asks for exist
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import re
 from pathlib import Path
@@ -151,7 +150,7 @@ def test_values_are_escaped_for_ssml(locale: str) -> None:
     """Remedy text with markup characters, or characters XML forbids, cannot break SSML."""
     content = content_for(locale)
     at = places(content)[1]
-    odd = dataclasses.replace(at["remedy"], title="fish & <chips>", step="bell\x07 \ufffe!")
+    odd = at["remedy"]._replace(title="fish & <chips>", step="bell\x07 \ufffe!")
     rendered = content.speech.render("step", at={**at, "remedy": odd}, offer="next", variant=0)
     assert "fish &amp; &lt;chips&gt;" in rendered.speech
     text = ssml_to_text(rendered.speech)
