@@ -7,8 +7,9 @@ So the wheel carries every locale's templates already compiled:
 `jinja2.ModuleLoader` imports them (pip, and `make lambda`, turn them into bytecode
 like any other module). Beside them, `sources.json` records the Jinja2 version that
 compiled them and a digest of each template's source, as the locale's source loader
-gives it; a locale whose sources or Jinja2 version differ is stale, and the skill
-renders from source instead. A source checkout has no compiled templates, so it
+gives it. Compiled by another Jinja2, nothing is used; a template whose source differs
+from the one compiled (or that was added since) is compiled from its source when first
+used, and the rest still come compiled. A source checkout has no compiled templates, so it
 renders from source unless `python -m skill.precompiled` put fresh ones there.
 
 What is compiled is whatever the locale's source loader lists (`speech.source_loader`),
@@ -133,16 +134,33 @@ def load_toml(
     return tomllib.loads(text)
 
 
-class OneAtATime(jinja2.BaseLoader):
-    """A loader that loads one template at a time. `jinja2.ModuleLoader` imports a
-    compiled template's module and then takes it out of `sys.modules`; two threads loading
-    the same template at once (the web service's first requests) can meet in between, and
-    one fails with a KeyError. A loaded template is cached by the environment, so the lock
-    is only taken the first time each template is used."""
+class Compiled(jinja2.BaseLoader):
+    """A locale's templates as compiled ahead of time, each used only while its source is
+    the one compiled: the first load of a template compares its source's digest with the
+    record, and a template edited (or added) since is compiled from its source instead.
+    So a cold start reads the few sources it uses rather than every one.
 
-    def __init__(self, loader: jinja2.BaseLoader) -> None:
-        self.loader = loader
+    Modules load one at a time: `jinja2.ModuleLoader` imports a compiled template's module
+    and then takes it out of `sys.modules`; two threads loading the same template at once
+    (the web service's first requests) can meet in between, and one fails with a KeyError.
+    A loaded template is cached by the environment, so the lock is only taken the first
+    time each template is used."""
+
+    def __init__(
+        self, sources: jinja2.BaseLoader, modules: jinja2.ModuleLoader, recorded: dict[str, str]
+    ) -> None:
+        self.sources = sources
+        self.modules = modules
+        self.recorded = recorded
         self._lock = threading.Lock()
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str | None, Any]:
+        return self.sources.get_source(environment, template)
+
+    def list_templates(self) -> list[str]:
+        return self.sources.list_templates()
 
     def load(
         self,
@@ -150,23 +168,26 @@ class OneAtATime(jinja2.BaseLoader):
         name: str,
         globals: Any = None,  # jinja2's own parameter name
     ) -> jinja2.Template:
+        source, _, _ = self.sources.get_source(environment, name)
+        if self.recorded.get(name) != _digest(source):
+            return super().load(environment, name, globals)  # compiled now, from the source
         with self._lock:
-            return self.loader.load(environment, name, globals)
+            return self.modules.load(environment, name, globals)
 
 
 def compiled_loader(
     loader: jinja2.BaseLoader, locale: str, folder: Path | None = None
-) -> OneAtATime | None:
-    """A loader of the locale's compiled templates, if there are any and they were
-    compiled from exactly these sources by this Jinja2; None otherwise."""
+) -> Compiled | None:
+    """A loader of the locale's compiled templates, if this Jinja2 compiled them; None
+    otherwise. Each template is checked against its source when first loaded."""
     folder = folder if folder is not None else default_folder()
     record = _record(folder)
     if record is None:
         return None
     recorded = record.get("locales", {}).get(locale)
-    if not recorded or recorded != digests(loader):
+    if not recorded or not isinstance(recorded, dict):
         return None
-    return OneAtATime(jinja2.ModuleLoader(folder / locale))
+    return Compiled(loader, jinja2.ModuleLoader(folder / locale), recorded)
 
 
 def main(argv: list[str]) -> int:

@@ -1,5 +1,6 @@
 """Templates compiled ahead of time (what the wheel and Lambda run) say exactly what the
-source templates say, and a stale or foreign compilation is never used."""
+source templates say, and a stale or foreign compilation is never used: not of another
+Jinja2, and not of a template edited since."""
 
 from __future__ import annotations
 
@@ -44,8 +45,7 @@ def test_every_locale_with_speech_is_compiled_template_by_template(compiled: Pat
 def test_compiled_templates_say_what_the_sources_say(locale: str, compiled: Path) -> None:
     sources = speech.source_loader(resources.responses_dir(), locale)
     loader = precompiled.compiled_loader(sources, locale, compiled)
-    assert isinstance(loader, precompiled.OneAtATime)
-    assert isinstance(loader.loader, jinja2.ModuleLoader)
+    assert isinstance(loader, precompiled.Compiled)
     from_modules, from_source = Speech(sources, loader), Speech(sources)
     assert from_modules.compiled and not from_source.compiled
     assert from_modules.kinds == from_source.kinds
@@ -65,17 +65,36 @@ def copy_of_responses(tmp_path: Path) -> Path:
     return responses
 
 
-def test_a_changed_template_makes_its_locale_fall_back_to_source(tmp_path: Path) -> None:
+def from_module(template: jinja2.Template) -> bool:
+    """Whether a loaded template came from a compiled module (its file is the module's)."""
+    return (template.filename or "").endswith(".py")
+
+
+def test_a_template_changed_since_compiling_is_compiled_from_its_source(tmp_path: Path) -> None:
     responses = copy_of_responses(tmp_path)
     out = tmp_path / "compiled"
     precompiled.compile_all(responses, out)
     sources = speech.source_loader(responses, LOCALE)
-    assert precompiled.compiled_loader(sources, LOCALE, out) is not None
     step = responses / LANGUAGE / "speech" / "step.ssml.j2"
-    step.write_text(step.read_text() + "{# edited after compiling #}\n")
-    assert precompiled.compiled_loader(sources, LOCALE, out) is None
-    step.unlink()  # a template gone is as stale as one changed
-    assert precompiled.compiled_loader(sources, LOCALE, out) is None
+    step.write_text(step.read_text().replace("{% block speech %}", "{% block speech %}Edited."))
+    loader = precompiled.compiled_loader(sources, LOCALE, out)
+    assert loader is not None
+    environment = speech.environment(loader)
+    edited, untouched = (
+        environment.get_template("step.ssml.j2"),
+        environment.get_template("help.ssml.j2"),
+    )
+    assert not from_module(edited) and from_module(untouched)
+    rendered = Speech(sources, loader).render("step", **renderings_of(LOCALE, "step"))
+    assert rendered.speech.startswith("Edited.")
+    step.unlink()  # a template gone is not served from what was compiled of it
+    with pytest.raises(jinja2.TemplateNotFound):
+        speech.environment(loader).get_template("step.ssml.j2")
+
+
+def renderings_of(locale: str, kind: str) -> dict[str, object]:
+    """Data that renders `kind` in `locale` (the first the content tests use)."""
+    return next(data for named, data, _ in renderings(content_for(locale)) if named == kind)
 
 
 def test_templates_compiled_by_another_jinja2_or_nowhere_are_not_used(tmp_path: Path) -> None:
