@@ -20,6 +20,7 @@ from ask_sdk_model import Response
 from skill import turn
 from skill.answer import Answer, Decision
 from skill.compose import compose, respond
+from skill.envelope import EnvelopeSerializer
 from skill.handlers.builtins import (
     FallbackHandler,
     ForgetProgressHandler,
@@ -123,7 +124,9 @@ def build_skill(store: AbstractPersistenceAdapter | None = None) -> CustomSkill:
     builder.add_global_request_interceptor(LoadTheTurn())
     builder.add_global_response_interceptor(SaveTheTurn())
     builder.add_exception_handler(ApologiseOnError())
-    return builder.create()
+    skill = builder.create()
+    skill.serializer = EnvelopeSerializer()  # every door reads envelopes through it
+    return skill
 
 
 def store_from_environment() -> AbstractPersistenceAdapter | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 from collections.abc import Callable
@@ -10,11 +9,11 @@ from typing import Any
 
 from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_core.skill import CustomSkill
-from ask_sdk_model import RequestEnvelope
 
 from skill import logs, resources
 from skill.app import shared_skill
 from skill.content import content_for
+from skill.envelope import read_event
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +25,7 @@ def handler_for(skill: CustomSkill) -> LambdaHandler:
 
     def handle(event: dict[str, Any], context: Any) -> dict[str, Any]:
         try:
-            envelope = skill.serializer.deserialize(
-                payload=json.dumps(event), obj_type=RequestEnvelope
-            )
+            envelope = read_event(skill.serializer, event)
         except (SerializationException, TypeError, ValueError) as error:
             return unreadable(event, error)
         if envelope is None or envelope.request is None:

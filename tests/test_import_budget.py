@@ -30,6 +30,7 @@ NOT_AT_START = (
     "hassil",
     "ask_sdk_model.interfaces.alexa.presentation.apl",  # hundreds of APL model classes
     "boto3",
+    "dateutil.parser",  # the SDK's datetime reader: an ISO timestamp needs none (skill.envelope)
     "botocore",
     "ask_sdk_dynamodb",
     "platformdirs",
