@@ -33,5 +33,6 @@ def test_the_benchmark_runs_and_prints_its_table(tmp_path: Path) -> None:
         "cold start less that",
         "in-process p50",
         "in-process p99",
+        "p50 reading timestamps as the SDK does",
     ):
         assert figure in result.stdout
