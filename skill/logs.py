@@ -61,6 +61,9 @@ class OneLine(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, _DONE, False):
             return True
+        if _one_line_already(record):
+            setattr(record, _DONE, True)
+            return True
         if isinstance(record.args, dict):
             record.args = {key: _field(value) for key, value in record.args.items()}
         elif isinstance(record.args, tuple):
@@ -81,6 +84,20 @@ class OneLine(logging.Filter):
         record.exc_info, record.exc_text, record.stack_info = None, None, None
         setattr(record, _DONE, True)
         return True
+
+
+def _one_line_already(record: logging.LogRecord) -> bool:
+    """A plain message with nothing to escape or cut (the web door's request line): as is."""
+    message = record.msg
+    return (
+        not record.args
+        and not record.exc_info
+        and not record.exc_text
+        and not record.stack_info
+        and isinstance(message, str)
+        and len(message) <= MAX_MESSAGE_CHARS
+        and message.isprintable()  # False for every control character, and for U+2028/9
+    )
 
 
 def install(logger: logging.Logger | None = None) -> None:

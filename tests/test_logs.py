@@ -58,6 +58,24 @@ def test_a_session_ended_error_message_is_one_capped_line(lines: io.StringIO) ->
     assert max(len(line) for line in written.splitlines()) <= logs.MAX_MESSAGE_CHARS + 100
 
 
+@pytest.mark.parametrize(
+    ("message", "written"),
+    [
+        ('{"outcome":"ok","status":200}', '{"outcome":"ok","status":200}'),
+        ("Grüße, Läufer", "Grüße, Läufer"),
+        ("forged\nINFO line", "forged\\nINFO line"),
+        ("tab\there", "tab\\there"),
+        ("para\u2029graph", "para\\u2029graph"),
+        ("x" * (logs.MAX_MESSAGE_CHARS + 10), "x" * (logs.MAX_MESSAGE_CHARS - 3) + "..."),
+    ],
+)
+def test_a_message_without_arguments_is_written_as_is_only_if_it_is_one_short_line(
+    lines: io.StringIO, message: str, written: str
+) -> None:
+    logging.getLogger("skill.test").info(message)
+    assert lines.getvalue() == f"INFO skill.test {written}\n"
+
+
 def test_a_traceback_is_folded_into_its_line(lines: io.StringIO) -> None:
     try:
         raise ValueError("bad\nthing")
