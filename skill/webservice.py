@@ -140,7 +140,42 @@ def _nested_at_most(value: Any, limit: int, text: str) -> bool:
     return True
 
 
-_VERIFIED = "recovery_coach_verified"
+class _Exchange:
+    """What the door learns of one request on its way through, for its answer and its log
+    line: kept in one object (`flask.g` is a context-local proxy, dear per lookup)."""
+
+    __slots__ = ("cause", "envelope", "outcome", "rejected", "started", "verified")
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.envelope: dict[str, Any] | None = None  # the body, once the raw checks read it
+        self.verified = False  # every verifier passed
+        self.rejected: RequestRejected | None = None  # what a verifier refused, and why
+        self.outcome: str | None = None
+        self.cause: str | None = None
+
+    def log_line(self, status: int) -> str:
+        facts: dict[str, Any] = {}
+        # What the request says of itself is logged only once it has been verified.
+        if self.envelope is not None and self.verified:
+            body = self.envelope["request"]
+            intent = body.get("intent")
+            facts["request_id"] = _capped(body.get("requestId"))
+            facts["type"] = _capped(body.get("type"))
+            facts["intent"] = _capped(intent.get("name")) if isinstance(intent, dict) else None
+        facts["outcome"] = self.outcome or ("ok" if status == 200 else "error")
+        if self.cause:
+            facts["cause"] = self.cause
+        facts["status"] = status
+        facts["latency_ms"] = round((time.perf_counter() - self.started) * 1000, 1)
+        return COMPACT_JSON.encode(facts)
+
+
+def _exchange() -> _Exchange:
+    exchange: _Exchange | None = g.get("exchange")
+    if exchange is None:
+        exchange = g.exchange = _Exchange()
+    return exchange
 
 
 class _MarkVerified(AbstractVerifier):
@@ -149,7 +184,7 @@ class _MarkVerified(AbstractVerifier):
     def verify(
         self, headers: Any, serialized_request_env: Any, deserialized_request_env: Any
     ) -> None:
-        g.setdefault(_VERIFIED, True)
+        _exchange().verified = True
 
 
 class _Remembered(AbstractVerifier):
@@ -165,20 +200,8 @@ class _Remembered(AbstractVerifier):
         try:
             self._verifier.verify(headers, serialized_request_env, deserialized_request_env)
         except RequestRejected as rejected:
-            g.rejected = rejected
+            _exchange().rejected = rejected
             raise
-
-
-def _describe(envelope: dict[str, Any]) -> dict[str, Any]:
-    """What a log line may say of a verified request: ids and types, each capped, never
-    what the user said (no slot values, no user or device ids)."""
-    body = envelope["request"]
-    intent = body.get("intent")
-    return {
-        "request_id": _capped(body.get("requestId")),
-        "type": _capped(body.get("type")),
-        "intent": _capped(intent.get("name")) if isinstance(intent, dict) else None,
-    }
 
 
 def _capped(value: Any) -> str | None:
@@ -187,7 +210,7 @@ def _capped(value: Any) -> str | None:
 
 
 def _error(status: int, reason: str, message: str) -> tuple[Response, int]:
-    g.outcome = "error" if status >= 500 else f"bad_request:{reason}"
+    _exchange().outcome = "error" if status >= 500 else f"bad_request:{reason}"
     return jsonify({"error": reason, "message": message}), status
 
 
@@ -235,13 +258,13 @@ def create_app(
 
     @app.before_request
     def cheap_checks() -> tuple[Response, int] | None:
-        g.started = time.perf_counter()
+        exchange = g.exchange = _Exchange()
         if request.endpoint != "alexa" or request.method != "POST":
             return None
         try:
-            g.envelope = read_envelope()
+            exchange.envelope = envelope = read_envelope()
             for check in raw_checks:
-                check.check_raw(request.headers, g.envelope)  # type: ignore[attr-defined]
+                check.check_raw(request.headers, envelope)  # type: ignore[attr-defined]
         except RequestRejected as rejected:
             return _rejected(rejected)
         except BadRequest as bad:
@@ -265,24 +288,25 @@ def create_app(
     @app.after_request
     def log_request(response: Response) -> Response:
         if request.endpoint == "alexa":
-            _log_line(response.status_code)
+            log.info(_exchange().log_line(response.status_code))
         return response
 
     return app
 
 
 def _rejected(rejected: RequestRejected) -> tuple[Response, int]:
-    if rejected.cause:
-        g.cause = rejected.cause
     response = _error(rejected.status, rejected.reason, str(rejected))
-    g.outcome = f"rejected:{rejected.reason}"
+    exchange = _exchange()
+    exchange.outcome = f"rejected:{rejected.reason}"
+    if rejected.cause:
+        exchange.cause = rejected.cause
     return response
 
 
 def _sdk_error(error: HTTPException) -> tuple[Response, int]:
     """What the caller gets for an error the SDK raised: its cause, mapped to a status."""
     cause = error.__context__
-    rejected = g.get("rejected")
+    rejected = _exchange().rejected
     if isinstance(cause, VerificationException):
         if isinstance(rejected, RequestRejected):
             return _rejected(rejected)
@@ -294,19 +318,3 @@ def _sdk_error(error: HTTPException) -> tuple[Response, int]:
         return _error(500, "internal", "the skill could not answer")
     code = error.code or 500
     return _error(code, (error.name or "error").lower().replace(" ", "_"), "")
-
-
-def _log_line(status: int) -> None:
-    facts: dict[str, Any] = {}
-    envelope = g.get("envelope")
-    # What the request says of itself is logged only once it has been verified.
-    if envelope is not None and g.get(_VERIFIED, False):
-        facts.update(_describe(envelope))
-    facts["outcome"] = g.get("outcome") or ("ok" if status == 200 else "error")
-    if g.get("cause"):
-        facts["cause"] = g.cause
-    facts["status"] = status
-    started = g.get("started")
-    if started is not None:
-        facts["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
-    log.info(COMPACT_JSON.encode(facts))
