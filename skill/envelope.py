@@ -26,7 +26,7 @@ class EnvelopeSerializer(DefaultSerializer):
         if obj_type is RequestEnvelope and isinstance(payload, str | bytes):
             try:
                 event = json.loads(payload)
-            except ValueError:
+            except (ValueError, RecursionError):
                 event = None  # the SDK raises its own error for it below
             if isinstance(event, dict):
                 return self.from_event(event)
