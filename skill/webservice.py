@@ -155,6 +155,8 @@ class _Exchange:
         self.cause: str | None = None
 
     def log_line(self, status: int) -> str:
+        """The request's one JSON line: outcome, status, latency; ids and types (each
+        capped) only once verified; never what the user said, nor user or device ids."""
         facts: dict[str, Any] = {}
         # What the request says of itself is logged only once it has been verified.
         if self.envelope is not None and self.verified:
